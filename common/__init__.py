@@ -1,0 +1,1 @@
+"""Shared pieces used by every stage: settings, errors and text normalisation."""

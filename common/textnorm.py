@@ -1,0 +1,42 @@
+"""Text normalisation shared by indexing and querying, so both sides see the same form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese characters to Simplified (other text is unchanged)."""
+    return _t2s().convert(text)
+
+
+def normalize(text: str) -> str:
+    """Return the searchable form: NFKC, Simplified Chinese, lower case, collapsed whitespace."""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text).lower()
+    return _SPACES.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """Return :func:`normalize` without any whitespace, for substring checks across line breaks."""
+    return normalize(text).replace(" ", "")
+
+
+def cjk_ratio(text: str) -> float:
+    """Share of non-space characters that are CJK ideographs."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    return sum(1 for c in chars if _CJK.match(c)) / len(chars)

@@ -1,0 +1,30 @@
+"""Lexical tokens for BM25: normalised text segmented into Chinese words and English terms."""
+
+from __future__ import annotations
+
+import re
+
+import rjieba
+
+from common.textnorm import normalize
+
+_KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")
+# Function words that match everywhere and only dilute BM25 scores.
+_STOPWORD_TEXT = """
+的 了 和 与 及 是 在 也 都 而 或 其 之 为 对 从 被 把 让 向 于 以 等 这 那 该 此 有 个 中 上 下 吗 呢 吧 啊
+什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否 谁 哪 几
+a an the of and or to in on at for by with from as is are was were be been being do does did
+what which who whom whose when where why how much many that this these those it its their his her
+about into than then there has have had can could would should will shall may might
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Segment ``text`` (any script) into lower-case Simplified tokens without punctuation."""
+    tokens = []
+    for token in rjieba.cut(normalize(text)):
+        token = token.strip()
+        if token and _KEEP.search(token) and token not in STOPWORDS:
+            tokens.append(token)
+    return tokens

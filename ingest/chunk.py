@@ -1,0 +1,184 @@
+"""Heading-aware chunking with character offsets into the cleaned document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from common.textnorm import compact
+from ingest.documents import Document, is_caption
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-{3,}[\s:|-]*\|?\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_ENDS_SENTENCE = re.compile(r"[。！？!?；;.,，、:：]$")
+_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ". ", "，", ",", " ", ""]
+MIN_CHUNK_CHARS = 12
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A citable passage: ``text`` is shown to users, ``start``/``end`` locate it in the document."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    date: str | None
+    section: str
+    text: str
+    start: int
+    end: int
+
+    def context_text(self) -> str:
+        """Text to index: title and heading path first, so a table row still knows its company."""
+        head = " / ".join(p for p in (self.title, self.section) if p)
+        return f"{head}\n{self.text}" if head else self.text
+
+
+@dataclass(frozen=True)
+class _Block:
+    path: tuple[str, ...]
+    start: int
+    end: int
+    is_table: bool
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def _plain_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
+    """Guess headings in plain-text articles that have no markdown markup (OCR reports, wire copy)."""
+    s = line.strip()
+    if not s or len(s) > 40 or _ENDS_SENTENCE.search(s) or s[0].isdigit() or s.startswith(("|", "-", "*")):
+        return False
+    if is_caption(s):
+        return False
+    if len(_CJK.findall(s)) < 2 and len(_LATIN_WORD.findall(s)) < 2:
+        return False
+    # Paragraph-separated text marks headings with blank lines; line-per-paragraph text can't, so
+    # only very short lines count there.
+    return (prev_blank and next_blank) or len(s) <= 16
+
+
+def _blocks(text: str) -> list[_Block]:
+    lines = list(_lines(text))
+    markdown = any(_MD_HEADING.match(line) for _, line in lines)
+    blank_separated = sum(1 for _, line in lines if not line.strip()) > len(lines) * 0.2
+    path: list[tuple[int, str]] = []
+    blocks: list[_Block] = []
+    cur_start: int | None = None
+    cur_table = False
+
+    def close(end: int) -> None:
+        nonlocal cur_start
+        if cur_start is not None and text[cur_start:end].strip():
+            blocks.append(_Block(tuple(h for _, h in path), cur_start, end, cur_table))
+        cur_start = None
+
+    for i, (pos, line) in enumerate(lines):
+        heading: tuple[int, str] | None = None
+        md = _MD_HEADING.match(line)
+        if md:
+            heading = (len(md.group(1)), md.group(2).strip())
+        elif not markdown:
+            prev_blank = i == 0 or not lines[i - 1][1].strip()
+            next_blank = i + 1 >= len(lines) or not lines[i + 1][1].strip()
+            if _plain_heading(line, prev_blank or not blank_separated, next_blank or not blank_separated):
+                heading = (1, line.strip())
+        if heading:
+            close(pos)
+            path = [h for h in path if h[0] < heading[0]] + [heading]
+            continue
+        is_table = bool(_TABLE_ROW.match(line))
+        if not line.strip():
+            if cur_table:
+                close(pos)
+            continue
+        if cur_start is not None and is_table != cur_table:
+            close(pos)
+        if cur_start is None:
+            cur_start, cur_table = pos, is_table
+    close(len(text))
+    return blocks
+
+
+def _table_pieces(text: str, block: _Block, size: int) -> Iterator[tuple[str, int, int]]:
+    """Split a markdown table by rows, repeating the header row in every piece."""
+    rows = [(pos + block.start, line) for pos, line in _lines(text[block.start:block.end]) if line.strip()]
+    header: list[str] = []
+    body = rows
+    if len(rows) >= 2 and _TABLE_RULE.match(rows[1][1]):
+        # A short rule keeps the markdown valid without spending the size budget on dashes.
+        columns = max(rows[0][1].strip().count("|") - 1, 1)
+        header, body = [rows[0][1], "|" + " --- |" * columns], rows[2:]
+    elif rows:
+        header, body = [rows[0][1]], rows[1:]
+    body = [(p, r) for p, r in body if not _TABLE_RULE.match(r)]
+    if not body:
+        if header:
+            yield "\n".join(header), block.start, block.end
+        return
+    head_text = "\n".join(header)
+    piece: list[tuple[int, str]] = []
+    for pos, row in body:
+        if piece and len(head_text) + sum(len(r) + 1 for _, r in piece) + len(row) > size:
+            yield head_text + "\n" + "\n".join(r for _, r in piece), piece[0][0], piece[-1][0] + len(piece[-1][1])
+            piece = []
+        piece.append((pos, row))
+    yield head_text + "\n" + "\n".join(r for _, r in piece), piece[0][0], piece[-1][0] + len(piece[-1][1])
+
+
+def _is_meaningful(text: str) -> bool:
+    letters = sum(1 for c in compact(text) if c.isalnum())
+    return letters >= MIN_CHUNK_CHARS
+
+
+def chunk_document(doc: Document, chunk_size: int = 400, chunk_overlap: int = 60) -> list[Chunk]:
+    """Split a document into short citable chunks that know their title, heading path and offsets."""
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size,
+        chunk_overlap=chunk_overlap,
+        separators=_SEPARATORS,
+        keep_separator="end",
+        add_start_index=True,
+    )
+    chunks: list[Chunk] = []
+    seen: set[str] = set()
+    for block in _blocks(doc.text):
+        section = " > ".join(block.path)
+        if block.is_table:
+            pieces = list(_table_pieces(doc.text, block, chunk_size))
+        else:
+            span = doc.text[block.start:block.end]
+            pieces = [
+                (d.page_content, block.start + d.metadata["start_index"],
+                 block.start + d.metadata["start_index"] + len(d.page_content))
+                for d in splitter.create_documents([span])
+            ]
+        for text, start, end in pieces:
+            key = compact(text)
+            if key in seen or not _is_meaningful(text):
+                continue
+            seen.add(key)
+            chunks.append(Chunk(
+                chunk_id=f"{doc.doc_id}#{len(chunks)}",
+                doc_id=doc.doc_id,
+                title=doc.title,
+                source=doc.source,
+                date=doc.date,
+                section=section,
+                text=text,
+                start=start,
+                end=end,
+            ))
+    return chunks

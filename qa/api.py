@@ -1,0 +1,117 @@
+"""The public Python API: :func:`retrieve` and :func:`ask`, loading the index and model once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from common.settings import Settings, get_settings
+from embed import embedder_name, get_embedder
+from embed.protocol import Embedder
+from index import IndexData, ensure_index
+from qa.abstain import DEFAULT_POLICY, AbstainPolicy
+from qa.extractive import extractive_answer
+from qa.messages import message
+from qa.types import Answer
+from qa.validate import clean_question
+from retrieve.expand import QueryExpander
+from retrieve.hybrid import HybridRetriever, Retrieval
+from retrieve.lang import detect_language
+from retrieve.passage import Passage
+
+log = logging.getLogger(__name__)
+History = Sequence[dict[str, str]] | Sequence[tuple[str, str]] | None
+
+
+@dataclass
+class Pipeline:
+    """Everything loaded for one settings object: index, embedder, expander and retriever."""
+
+    settings: Settings
+    index: IndexData
+    embedder: Embedder
+    retriever: HybridRetriever
+    policy: AbstainPolicy = DEFAULT_POLICY
+
+    @classmethod
+    def load(cls, settings: Settings) -> Pipeline:
+        """Load (building the index first when needed) the whole retrieval stack."""
+        embedder = get_embedder(settings)
+        index = ensure_index(settings, lambda: embedder, embedder_name(settings), progress=True)
+        expander = QueryExpander(set(index.bm25.vocab_dict), settings.data_dir / "cache")
+        return cls(settings, index, embedder, HybridRetriever(index, embedder, expander))
+
+    def search(self, question: str, k: int, history: History = None, mode: str = "full") -> Retrieval:
+        """Validate, condense with the conversation, and retrieve."""
+        question = clean_question(question, self.settings.max_question_chars)
+        language = detect_language(question)
+        query = self._with_context(question, history)
+        retrieval = self.retriever.search(query, k=k, mode=mode, language=language)
+        retrieval.trace["question"] = question
+        retrieval.trace["retrieval_query"] = query
+        return retrieval
+
+    def _with_context(self, question: str, history: History) -> str:
+        """Add the entities of the last turn that named one, when a follow-up names none itself."""
+        expander = self.retriever.expander
+        if not history or expander.find_entities(question):
+            return question
+        for turn in reversed(_user_turns(history)):
+            entities = expander.find_entities(turn)
+            if entities:
+                english = detect_language(question) == "en"
+                names = [(e.en[0] if english and e.en else e.zh[0] if e.zh else e.en[0]) for e in entities[:2]]
+                return f"{' '.join(names)} {question}"
+        return question
+
+    def ask(self, question: str, k: int = 5, history: History = None) -> Answer:
+        """Answer with quoted, cited sentences, or abstain."""
+        started = time.perf_counter()
+        retrieval = self.search(question, k, history)
+        trace = retrieval.trace
+        clean = str(trace["question"])
+        if self.policy.should_abstain(retrieval):
+            answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
+        else:
+            answer = extractive_answer(clean, retrieval.language, retrieval.passages,
+                                       retrieval.expansion.terms, trace)
+        trace["top_dense"] = round(retrieval.top_dense, 4)
+        trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+
+def _user_turns(history: History) -> list[str]:
+    turns: list[str] = []
+    for item in history or ():
+        if isinstance(item, dict):
+            if item.get("role") == "user" and isinstance(item.get("content"), str):
+                turns.append(item["content"])
+        elif isinstance(item, list | tuple) and item and isinstance(item[0], str):
+            turns.append(item[0])
+    return turns
+
+
+_lock = threading.Lock()
+_pipelines: dict[Settings, Pipeline] = {}
+
+
+def get_pipeline(settings: Settings | None = None) -> Pipeline:
+    """The pipeline for ``settings`` (default: the environment), loaded once per process."""
+    settings = settings or get_settings()
+    with _lock:
+        if settings not in _pipelines:
+            _pipelines[settings] = Pipeline.load(settings)
+        return _pipelines[settings]
+
+
+def retrieve(question: str, k: int = 5, *, history: History = None, settings: Settings | None = None) -> list[Passage]:
+    """The ``k`` passages that best match ``question``, best first."""
+    return get_pipeline(settings).search(question, k, history).passages
+
+
+def ask(question: str, k: int = 5, history: History = None, *, settings: Settings | None = None) -> Answer:
+    """Answer ``question`` in its own language with citations, or abstain when the articles can't answer."""
+    return get_pipeline(settings).ask(question, k, history)

@@ -1,0 +1,111 @@
+"""The offline answerer: quote the sentences from the top passages that answer the question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from common.textnorm import normalize
+from index.tokenize import tokenize
+from qa.messages import message
+from qa.types import Answer, Citation
+from retrieve.passage import Passage
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")
+_DIGIT = re.compile(r"\d")
+_NUMERIC_QUESTION = re.compile(
+    r"多少|几|幾|哪年|何时|何時|什么时候|什麼時候|日期|估值|金额|金額|价格|價格|收入|how (?:much|many)|when|what year|"
+    r"valuation|price|revenue|worth|amount|date|score", re.I)
+_AMOUNT = re.compile(r"\d[\d,.]*\s*(?:亿|億|万|萬)?\s*(?:美元|元|人民币|人民幣)")
+MAX_QUOTES = 3
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    passage_rank: int
+    passage: Passage
+    sentence: str
+    score: float
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences (or table rows) of a passage, each an exact substring of it."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        s = m.group(0).strip()
+        if len(s) >= 6 and any(c.isalnum() for c in s) and not set(s) <= set("|-: "):
+            out.append(s)
+    return out
+
+
+def _weights(tokens: list[str]) -> dict[str, float]:
+    # Longer tokens are more specific ("月之暗面" vs "公司"); digits pin down figures.
+    return {t: min(len(t), 4) + (1.0 if _DIGIT.search(t) else 0.0) for t in tokens}
+
+
+def _candidates(question: str, passages: list[Passage], extra_terms: list[str]) -> list[_Candidate]:
+    query_tokens = list(dict.fromkeys(tokenize(question) + [t for term in extra_terms for t in tokenize(term)]))
+    weights = _weights(query_tokens)
+    total = sum(weights.values()) or 1.0
+    wants_number = bool(_NUMERIC_QUESTION.search(question))
+    out = []
+    for rank, passage in enumerate(passages):
+        context = set(tokenize(f"{passage.title} {passage.section}"))
+        for sentence in split_sentences(passage.text):
+            tokens = set(tokenize(sentence))
+            # Words found only in the heading still count a little: a table row rarely repeats its company.
+            overlap = sum(w if t in tokens else 0.3 * w if t in context else 0.0 for t, w in weights.items())
+            score = overlap / total + 0.25 / (1 + rank)
+            if wants_number and _DIGIT.search(sentence):
+                score += 0.15
+            out.append(_Candidate(rank, passage, sentence, score))
+    return sorted(out, key=lambda c: -c.score)
+
+
+def _select(candidates: list[_Candidate]) -> list[_Candidate]:
+    if not candidates:
+        return []
+    best = candidates[0].score
+    chosen: list[_Candidate] = []
+    for c in candidates:
+        if len(chosen) == MAX_QUOTES or c.score < 0.6 * best:
+            break
+        key = normalize(c.sentence)
+        if any(key in normalize(x.sentence) or normalize(x.sentence) in key for x in chosen):
+            continue
+        chosen.append(c)
+    # Read in the order the retriever ranked the passages, and within a passage in text order.
+    return sorted(chosen, key=lambda c: (c.passage_rank, c.passage.text.find(c.sentence)))
+
+
+def _sources_disagree(chosen: list[_Candidate]) -> bool:
+    amounts = {(c.passage.doc_id, a) for c in chosen for a in _AMOUNT.findall(c.sentence)}
+    docs = {d for d, _ in amounts}
+    return len(docs) >= 2 and len({a for _, a in amounts}) >= 2
+
+
+def extractive_answer(question: str, language: str, passages: list[Passage],
+                      extra_terms: list[str], trace: dict[str, object]) -> Answer:
+    """Build a cited answer from quoted sentences; every quote occurs verbatim in its passage."""
+    chosen = _select(_candidates(question, passages, extra_terms))
+    if not chosen:
+        return Answer(message("abstain", language), (), True, language, trace=trace)
+    numbers: dict[str, int] = {}
+    cited: list[Passage] = []
+    citations: list[Citation] = []
+    for c in chosen:
+        if c.passage.chunk_id not in numbers:
+            cited.append(c.passage)
+            numbers[c.passage.chunk_id] = len(cited)
+        citations.append(Citation(numbers[c.passage.chunk_id], c.passage, c.sentence))
+    multi_doc = len({c.passage.doc_id for c in citations}) > 1
+    lines = []
+    for citation in citations:
+        origin = ""
+        if multi_doc:
+            origin = message("source_prefix", language, title=citation.passage.title,
+                             date=citation.passage.date or message("undated", language))
+        lines.append(f"{origin}{citation.sentence} [{citation.number}]")
+    lead = message("conflict_lead" if _sources_disagree(chosen) else "lead", language)
+    text = lead + "\n" + "\n".join(f"- {line}" for line in lines)
+    return Answer(text, tuple(cited), False, language, tuple(citations), trace=trace)

