@@ -32,6 +32,8 @@ from ingest import Chunk, Document, chunk_document, load_corpus
 from ingest.documents import corpus_files
 
 log = logging.getLogger(__name__)
+# bm25s logs every index build at DEBUG through its own handler; keep the CLI output readable.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Bump when cleaning or chunking changes, so existing indexes are rebuilt from the new text.
 INGEST_VERSION = "1"

@@ -12,10 +12,11 @@ _KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")
 # Function words that match everywhere and only dilute BM25 scores.
 _STOPWORD_TEXT = """
 的 了 和 与 及 是 在 也 都 而 或 其 之 为 对 从 被 把 让 向 于 以 等 这 那 该 此 有 个 中 上 下 吗 呢 吧 啊
-什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否 谁 哪 几
+什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否 谁 哪 几 大约 大概 约 具体 到底 分别 一共 总共 请问 据说 目前 当时
 a an the of and or to in on at for by with from as is are was were be been being do does did
 what which who whom whose when where why how much many that this these those it its their his her
-about into than then there has have had can could would should will shall may might
+about into than then there has have had can could would should will shall may might roughly approximately
+exactly according said say says article articles report
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -28,3 +29,8 @@ def tokenize(text: str) -> list[str]:
         if token and _KEEP.search(token) and token not in STOPWORDS:
             tokens.append(token)
     return tokens
+
+
+def sub_words(word: str) -> list[str]:
+    """Shorter words inside a compound (``年收入`` -> ``收入``), for looser matching of question words."""
+    return [w for w in rjieba.cut_for_search(normalize(word)) if w != word and len(w) >= 2 and w not in STOPWORDS]

@@ -6,13 +6,13 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from common.settings import Settings, get_settings
-from embed import embedder_name, get_embedder
+from embed import embedder_name, get_embedder, get_query_embedder
 from embed.protocol import Embedder
 from index import IndexData, ensure_index
-from qa.abstain import DEFAULT_POLICY, AbstainPolicy
+from qa.abstain import AbstainPolicy, TermRarity
 from qa.extractive import extractive_answer
 from qa.messages import message
 from qa.types import Answer
@@ -34,13 +34,20 @@ class Pipeline:
     index: IndexData
     embedder: Embedder
     retriever: HybridRetriever
-    policy: AbstainPolicy = DEFAULT_POLICY
+    policy: AbstainPolicy = field(default_factory=AbstainPolicy)
+    rarity: TermRarity | None = None
+
+    def __post_init__(self) -> None:
+        """Derive term rarities from the index once."""
+        if self.rarity is None:
+            self.rarity = TermRarity(self.index)
 
     @classmethod
     def load(cls, settings: Settings) -> Pipeline:
         """Load (building the index first when needed) the whole retrieval stack."""
-        embedder = get_embedder(settings)
-        index = ensure_index(settings, lambda: embedder, embedder_name(settings), progress=True)
+        # The passage model is loaded only when the index has to be (re)built.
+        index = ensure_index(settings, lambda: get_embedder(settings), embedder_name(settings), progress=True)
+        embedder = get_query_embedder(settings)
         expander = QueryExpander(set(index.bm25.vocab_dict), settings.data_dir / "cache")
         return cls(settings, index, embedder, HybridRetriever(index, embedder, expander))
 
@@ -73,12 +80,13 @@ class Pipeline:
         retrieval = self.search(question, k, history)
         trace = retrieval.trace
         clean = str(trace["question"])
-        if self.policy.should_abstain(retrieval):
+        if self.policy.should_abstain(retrieval, self.rarity):
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
                                        retrieval.expansion.terms, trace)
         trace["top_dense"] = round(retrieval.top_dense, 4)
+        trace["evidence_score"] = round(self.policy.score(retrieval, self.rarity), 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return answer
 

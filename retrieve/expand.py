@@ -8,7 +8,7 @@ from pathlib import Path
 
 from common.settings import ROOT
 from common.textnorm import normalize
-from index.tokenize import STOPWORDS, tokenize
+from index.tokenize import STOPWORDS, sub_words, tokenize
 from retrieve.cedict import EnglishToChinese
 
 GLOSSARY_PATH = ROOT / "data" / "glossary.tsv"
@@ -32,6 +32,8 @@ class Expansion:
     terms: list[str] = field(default_factory=list)
     translation: str = ""
     entities: list[Entity] = field(default_factory=list)
+    # What the question asks about, one entry per word or name, each with its acceptable renderings.
+    concepts: list[list[str]] = field(default_factory=list)
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -104,9 +106,11 @@ class QueryExpander:
         entities = self.find_entities(query)
         if language != "en":
             terms = [normalize(n) for e in entities for n in e.en + e.zh]
-            return Expansion(terms=_dedupe(terms), entities=entities)
+            concepts = self._chinese_concepts(query, entities)
+            return Expansion(terms=_dedupe(terms), entities=entities, concepts=concepts)
         norm = normalize(query)
         pieces: list[tuple[int, list[str]]] = []
+        concepts: list[list[str]] = []
         rest = norm
         if self._en_pattern:
             for m in self._en_pattern.finditer(norm):
@@ -118,6 +122,8 @@ class QueryExpander:
                 else:
                     continue
                 pieces.append((m.start(), zh))
+                concepts.append([key, *(normalize(z) for z in (self._by_en[key].zh if key in self._by_en
+                                                                  else self._terms[key]))])
                 rest = rest[: m.start()] + " " * len(key) + rest[m.end():]
         for m in _WORD.finditer(rest):
             word = m.group(0)
@@ -126,10 +132,24 @@ class QueryExpander:
             zh = self._known(self._cedict.lookup(word))
             if zh:
                 pieces.append((m.start(), zh))
+            concepts.append([word, *zh])
         pieces.sort(key=lambda p: p[0])
         terms = _dedupe([normalize(z) for _, zh in pieces for z in zh])
         translation = " ".join(zh[0] for _, zh in pieces if zh)
-        return Expansion(terms=terms, translation=translation, entities=entities)
+        return Expansion(terms=terms, translation=translation, entities=entities, concepts=concepts)
+
+    def _chinese_concepts(self, query: str, entities: list[Entity]) -> list[list[str]]:
+        """Question words, with every alias of a named entity accepted for that entity."""
+        concepts: list[list[str]] = []
+        covered: set[str] = set()
+        for entity in entities:
+            names = [normalize(n) for n in entity.zh + entity.en]
+            concepts.append(names)
+            covered.update(t for n in names for t in tokenize(n))
+        for token in tokenize(query):
+            if token not in covered and not any(token in n for c in concepts for n in c):
+                concepts.append([token, *sub_words(token)])
+        return concepts
 
 
 def _dedupe(items: list[str]) -> list[str]:
