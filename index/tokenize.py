@@ -13,6 +13,7 @@ _KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _STOPWORD_TEXT = """
 的 了 和 与 及 是 在 也 都 而 或 其 之 为 对 从 被 把 让 向 于 以 等 这 那 该 此 有 个 中 上 下 吗 呢 吧 啊
 什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否 谁 哪 几 大约 大概 约 具体 到底 分别 一共 总共 请问 据说 目前 当时
+哪年 哪一年 哪天 哪一天 哪个月 什么时候 何时 多大 多久 多高 叫 名字 是什么
 a an the of and or to in on at for by with from as is are was were be been being do does did
 what which who whom whose when where why how much many that this these those it its their his her
 about into than then there has have had can could would should will shall may might roughly approximately

@@ -138,9 +138,16 @@ def _table_pieces(text: str, block: _Block, size: int) -> Iterator[tuple[str, in
     yield head_text + "\n" + "\n".join(r for _, r in piece), piece[0][0], piece[-1][0] + len(piece[-1][1])
 
 
+_CJK_SENTENCE = re.compile(r"[\u3400-\u9fff]{6,}")
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
 def _is_meaningful(text: str) -> bool:
+    """Near-empty chunks (page numbers, OCR'd tables of contents) would only crowd out real passages."""
     letters = sum(1 for c in compact(text) if c.isalnum())
-    return letters >= MIN_CHUNK_CHARS
+    if letters < MIN_CHUNK_CHARS:
+        return False
+    return text.lstrip().startswith("|") or bool(_CJK_SENTENCE.search(text)) or len(_WORDS.findall(text)) >= 6
 
 
 def chunk_document(doc: Document, chunk_size: int = 400, chunk_overlap: int = 60) -> list[Chunk]:

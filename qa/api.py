@@ -84,7 +84,7 @@ class Pipeline:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
-                                       retrieval.expansion.terms, trace)
+                                       retrieval.expansion.concepts, self.rarity, trace)
         trace["top_dense"] = round(retrieval.top_dense, 4)
         trace["evidence_score"] = round(self.policy.score(retrieval, self.rarity), 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from common.textnorm import normalize
-from index.tokenize import tokenize
+from qa.abstain import TermRarity, coverage
 from qa.messages import message
 from qa.types import Answer, Citation
 from retrieve.passage import Passage
@@ -16,6 +16,9 @@ _DIGIT = re.compile(r"\d")
 _NUMERIC_QUESTION = re.compile(
     r"多少|几|幾|哪年|何时|何時|什么时候|什麼時候|日期|估值|金额|金額|价格|價格|收入|how (?:much|many)|when|what year|"
     r"valuation|price|revenue|worth|amount|date|score", re.I)
+_TIME_QUESTION = re.compile(
+    r"哪年|哪一年|哪天|哪一天|哪个月|哪個月|何时|何時|什么时候|什麼時候|when|what year|date", re.I)
+_DATE = re.compile(r"(?:19|20)\d\d\s*(?:年|\.|-|/)|\d{1,2}\s*月")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(?:亿|億|万|萬)?\s*(?:美元|元|人民币|人民幣)")
 MAX_QUOTES = 3
 
@@ -38,26 +41,22 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def _weights(tokens: list[str]) -> dict[str, float]:
-    # Longer tokens are more specific ("月之暗面" vs "公司"); digits pin down figures.
-    return {t: min(len(t), 4) + (1.0 if _DIGIT.search(t) else 0.0) for t in tokens}
-
-
-def _candidates(question: str, passages: list[Passage], extra_terms: list[str]) -> list[_Candidate]:
-    query_tokens = list(dict.fromkeys(tokenize(question) + [t for term in extra_terms for t in tokenize(term)]))
-    weights = _weights(query_tokens)
-    total = sum(weights.values()) or 1.0
+def _candidates(question: str, passages: list[Passage], concepts: list[list[str]],
+                rarity: TermRarity) -> list[_Candidate]:
     wants_number = bool(_NUMERIC_QUESTION.search(question))
+    wants_date = bool(_TIME_QUESTION.search(question))
     out = []
     for rank, passage in enumerate(passages):
-        context = set(tokenize(f"{passage.title} {passage.section}"))
+        head = f"{passage.title} {passage.section}"
         for sentence in split_sentences(passage.text):
-            tokens = set(tokenize(sentence))
-            # Words found only in the heading still count a little: a table row rarely repeats its company.
-            overlap = sum(w if t in tokens else 0.3 * w if t in context else 0.0 for t, w in weights.items())
-            score = overlap / total + 0.25 / (1 + rank)
+            # Rare question words decide (IDF-weighted coverage); the heading counts a little because
+            # a table row rarely repeats its company; higher-ranked passages break ties.
+            score = coverage(concepts, sentence, rarity) + 0.2 * coverage(concepts, f"{head} {sentence}", rarity)
+            score += 0.1 / (1 + rank)
             if wants_number and _DIGIT.search(sentence):
-                score += 0.15
+                score += 0.1
+            if wants_date and _DATE.search(sentence):
+                score += 0.2
             out.append(_Candidate(rank, passage, sentence, score))
     return sorted(out, key=lambda c: -c.score)
 
@@ -68,7 +67,7 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
     best = candidates[0].score
     chosen: list[_Candidate] = []
     for c in candidates:
-        if len(chosen) == MAX_QUOTES or c.score < 0.6 * best:
+        if len(chosen) == MAX_QUOTES or c.score < 0.75 * best:
             break
         key = normalize(c.sentence)
         if any(key in normalize(x.sentence) or normalize(x.sentence) in key for x in chosen):
@@ -84,10 +83,10 @@ def _sources_disagree(chosen: list[_Candidate]) -> bool:
     return len(docs) >= 2 and len({a for _, a in amounts}) >= 2
 
 
-def extractive_answer(question: str, language: str, passages: list[Passage],
-                      extra_terms: list[str], trace: dict[str, object]) -> Answer:
+def extractive_answer(question: str, language: str, passages: list[Passage], concepts: list[list[str]],
+                      rarity: TermRarity, trace: dict[str, object]) -> Answer:
     """Build a cited answer from quoted sentences; every quote occurs verbatim in its passage."""
-    chosen = _select(_candidates(question, passages, extra_terms))
+    chosen = _select(_candidates(question, passages, concepts, rarity))
     if not chosen:
         return Answer(message("abstain", language), (), True, language, trace=trace)
     numbers: dict[str, int] = {}
