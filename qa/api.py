@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from common.settings import Settings, get_settings
 from embed import embedder_name, get_embedder, get_query_embedder
@@ -76,6 +76,18 @@ class Pipeline:
 
     def ask(self, question: str, k: int = 5, history: History = None) -> Answer:
         """Answer with quoted, cited sentences, or abstain."""
+        *_, answer = self.ask_stream(question, k, history)
+        return answer
+
+    def ask_stream(self, question: str, k: int = 5, history: History = None) -> Iterator[Answer]:
+        """Yield growing partial answers (``complete=False``, passages already set), then the final one."""
+        answer = self._offline_answer(question, k, history)
+        lines = answer.text.split("\n")
+        for n in range(1, len(lines)):
+            yield replace(answer, text="\n".join(lines[:n]), citations=(), complete=False)
+        yield answer
+
+    def _offline_answer(self, question: str, k: int, history: History) -> Answer:
         started = time.perf_counter()
         retrieval = self.search(question, k, history)
         trace = retrieval.trace
@@ -123,3 +135,9 @@ def retrieve(question: str, k: int = 5, *, history: History = None, settings: Se
 def ask(question: str, k: int = 5, history: History = None, *, settings: Settings | None = None) -> Answer:
     """Answer ``question`` in its own language with citations, or abstain when the articles can't answer."""
     return get_pipeline(settings).ask(question, k, history)
+
+
+def ask_stream(question: str, k: int = 5, history: History = None, *,
+               settings: Settings | None = None) -> Iterator[Answer]:
+    """Like :func:`ask`, yielding partial answers as the text grows; the last one is complete."""
+    return get_pipeline(settings).ask_stream(question, k, history)

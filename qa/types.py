@@ -29,6 +29,8 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     notes: tuple[str, ...] = ()
     trace: dict[str, object] = field(default_factory=dict)
+    # False for the partial answers :func:`qa.ask_stream` yields while the text is still growing.
+    complete: bool = True
 
     def to_json(self) -> str:
         """Serialise everything, for ``python -m qa --json`` and the evaluation report."""
