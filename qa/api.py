@@ -8,13 +8,17 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from common.errors import LLMError
+from common.messages import message
 from common.settings import Settings, get_settings
 from embed import embedder_name, get_embedder, get_query_embedder
 from embed.protocol import Embedder
 from index import IndexData, ensure_index
+from llm.client import LLMClient, llm_configured
+from llm.prompts import render
 from qa.abstain import AbstainPolicy, TermRarity
 from qa.extractive import extractive_answer
-from qa.messages import message
+from qa.generate import llm_answer_stream
 from qa.types import Answer
 from qa.validate import clean_question
 from retrieve.expand import QueryExpander
@@ -36,11 +40,14 @@ class Pipeline:
     retriever: HybridRetriever
     policy: AbstainPolicy = field(default_factory=AbstainPolicy)
     rarity: TermRarity | None = None
+    llm: LLMClient | None = None
 
     def __post_init__(self) -> None:
-        """Derive term rarities from the index once."""
+        """Derive term rarities from the index once; connect the LLM when one is configured."""
         if self.rarity is None:
             self.rarity = TermRarity(self.index)
+        if self.llm is None and llm_configured(self.settings):
+            self.llm = LLMClient(self.settings)
 
     @classmethod
     def load(cls, settings: Settings) -> Pipeline:
@@ -55,11 +62,30 @@ class Pipeline:
         """Validate, condense with the conversation, and retrieve."""
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
-        query = self._with_context(question, history)
-        retrieval = self.retriever.search(query, k=k, mode=mode, language=language)
+        query, translation = self._rewrite(question, language, history)
+        retrieval = self.retriever.search(query, k=k, mode=mode, language=language, translation=translation)
         retrieval.trace["question"] = question
         retrieval.trace["retrieval_query"] = query
         return retrieval
+
+    def _rewrite(self, question: str, language: str, history: History) -> tuple[str, str | None]:
+        """The query to search with and, for English questions, an LLM translation into Chinese."""
+        if self.llm is None:
+            return self._with_context(question, history), None
+        query = self._with_context(question, history)
+        try:
+            turns = _turns_text(history)
+            if turns:
+                query = self.llm.complete([{"role": "user", "content": render(
+                    "condense", language, history=turns, question=question)}]) or query
+            translation = None
+            if language == "en":
+                translation = self.llm.complete([{"role": "user", "content": render(
+                    "translate_query", "en", question=query)}]) or None
+            return query[: self.settings.max_question_chars], translation
+        except LLMError as exc:
+            log.warning("query rewriting skipped: %s", exc)
+            return query, None
 
     def _with_context(self, question: str, history: History) -> str:
         """Add the entities of the last turn that named one, when a follow-up names none itself."""
@@ -81,13 +107,17 @@ class Pipeline:
 
     def ask_stream(self, question: str, k: int = 5, history: History = None) -> Iterator[Answer]:
         """Yield growing partial answers (``complete=False``, passages already set), then the final one."""
-        answer = self._offline_answer(question, k, history)
+        retrieval, answer = self._offline_answer(question, k, history)
+        if self.llm is not None and not answer.abstained:
+            yield from llm_answer_stream(self.llm, str(retrieval.trace["question"]), retrieval, answer,
+                                         self.embedder)
+            return
         lines = answer.text.split("\n")
         for n in range(1, len(lines)):
             yield replace(answer, text="\n".join(lines[:n]), citations=(), complete=False)
         yield answer
 
-    def _offline_answer(self, question: str, k: int, history: History) -> Answer:
+    def _offline_answer(self, question: str, k: int, history: History) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
         retrieval = self.search(question, k, history)
         trace = retrieval.trace
@@ -100,7 +130,19 @@ class Pipeline:
         trace["top_dense"] = round(retrieval.top_dense, 4)
         trace["evidence_score"] = round(self.policy.score(retrieval, self.rarity), 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        return answer
+        return retrieval, answer
+
+
+def _turns_text(history: History, last: int = 6) -> str:
+    """The recent conversation as plain ``role: text`` lines for the condense prompt."""
+    lines = []
+    for item in list(history or ())[-last:]:
+        if isinstance(item, dict) and isinstance(item.get("content"), str):
+            lines.append(f"{item.get('role', 'user')}: {item['content'][:1000]}")
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            lines.extend(f"{role}: {str(text)[:1000]}" for role, text in zip(("user", "assistant"), item, strict=True)
+                         if text)
+    return "\n".join(lines)
 
 
 def _user_turns(history: History) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from common.messages import message
 from common.textnorm import normalize
 from qa.abstain import TermRarity, coverage
-from qa.messages import message
 from qa.types import Answer, Citation
 from retrieve.passage import Passage
 

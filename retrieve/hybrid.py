@@ -67,8 +67,12 @@ class HybridRetriever:
         self.expander = expander
         self.config = config or FusionConfig()
 
-    def search(self, query: str, k: int = 5, *, mode: str = "full", language: str | None = None) -> Retrieval:
-        """Return the ``k`` best passages for ``query`` (``mode`` selects the ablation)."""
+    def search(self, query: str, k: int = 5, *, mode: str = "full", language: str | None = None,
+               translation: str | None = None) -> Retrieval:
+        """Return the ``k`` best passages for ``query`` (``mode`` selects the ablation).
+
+        ``translation`` (e.g. from an LLM) replaces the dictionary rendering used as a second dense query.
+        """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         timings: dict[str, float] = {}
@@ -80,8 +84,8 @@ class HybridRetriever:
 
         dense = np.zeros(n, dtype=np.float32)
         variants = [to_simplified(query)]
-        if expansion.translation:
-            variants.append(expansion.translation)
+        if mode == "full" and (translation or expansion.translation):
+            variants.append(to_simplified(translation or expansion.translation))
         if mode != "bm25":
             t = time.perf_counter()
             vectors = self.embedder.embed_queries(variants)

@@ -24,6 +24,16 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "zh-Hant": "《{title}》（{date}）：",
     },
     "undated": {"en": "undated", "zh": "日期不详", "zh-Hant": "日期不詳"},
+    "llm_failed": {
+        "en": "The language model could not answer ({reason}); showing the quoted answer instead.",
+        "zh": "语言模型未能作答（{reason}），以下为直接引用原文的回答。",
+        "zh-Hant": "語言模型未能作答（{reason}），以下為直接引用原文的回答。",
+    },
+    "unsupported": {
+        "en": "Sentences marked ⚠ are not supported by the passages they cite; check them before relying on them.",
+        "zh": "标有 ⚠ 的句子与其引用的段落不符，请核对后再使用。",
+        "zh-Hant": "標有 ⚠ 的句子與其引用的段落不符，請核對後再使用。",
+    },
 }
 
 
