@@ -15,13 +15,17 @@ ANSWER_METRICS = ("abstain_precision", "abstain_recall", "answered_rate", "key_h
 
 def console_table(summary: dict[str, dict[str, dict[str, float]]], columns: tuple[str, ...] = METRICS) -> str:
     """A fixed-width table: one row per configuration and group."""
-    header = f"{'configuration':<28}{'group':<9}{'n':>5}" + "".join(f"{c:>10}" for c in columns)
+    first = max([len("configuration"), *(len(c) for c in summary)]) + 2
+    second = max([len("group"), *(len(g) for groups in summary.values() for g in groups)]) + 2
+    widths = [max(len(c), 7) + 2 for c in columns]
+    header = f"{'configuration':<{first}}{'group':<{second}}{'n':>5}" + "".join(
+        f"{c:>{w}}" for c, w in zip(columns, widths, strict=True))
     lines = [header, "-" * len(header)]
     for config, groups in summary.items():
         for group, m in groups.items():
-            cells = "".join(f"{m.get(c, 0.0):>10.3f}" if "ms" not in c else f"{m.get(c, 0.0):>10.1f}"
-                            for c in columns)
-            lines.append(f"{config:<28}{group:<9}{int(m['n']):>5}{cells}")
+            cells = "".join(f"{m.get(c, 0.0):>{w}.1f}" if c.endswith("_ms") else f"{m.get(c, 0.0):>{w}.3f}"
+                            for c, w in zip(columns, widths, strict=True))
+            lines.append(f"{config:<{first}}{group:<{second}}{int(m['n']):>5}{cells}")
     return "\n".join(lines)
 
 

@@ -14,6 +14,11 @@ from retrieve.cedict import EnglishToChinese
 GLOSSARY_PATH = ROOT / "data" / "glossary.tsv"
 TERMS_PATH = ROOT / "data" / "terms.tsv"
 _WORD = re.compile(r"[a-z][a-z0-9\-]*")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r"|" + "|".join(m[:3] for m in _MONTHS) + r")\.?(?:\s+(\d{1,2}))?"
+                      r"(?:,?\s+(\d{4}))?\b")
+
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,9 @@ class QueryExpander:
             if zh:
                 pieces.append((m.start(), zh))
             concepts.append([word, *zh])
+        for m in _EN_DATE.finditer(norm):
+            if m.group(1) != "may" or m.group(2) or m.group(3):  # "may" alone is usually the verb
+                pieces.append((m.start(), [_chinese_date(m)]))
         pieces.sort(key=lambda p: p[0])
         terms = _dedupe([normalize(z) for _, zh in pieces for z in zh])
         translation = " ".join(zh[0] for _, zh in pieces if zh)
@@ -150,6 +158,13 @@ class QueryExpander:
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
         return concepts
+
+
+def _chinese_date(m: re.Match[str]) -> str:
+    """``September 2024`` -> ``2024年9月``, the way Chinese articles write dates."""
+    month = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m.group(1)[:3]))
+    day = f"{m.group(2)}日" if m.group(2) else ""
+    return f"{m.group(3) + '年' if m.group(3) else ''}{month}月{day}"
 
 
 def _dedupe(items: list[str]) -> list[str]:
