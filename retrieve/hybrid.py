@@ -18,6 +18,7 @@ from retrieve.rerank import CrossEncoderReranker
 
 MODES = ("dense", "bm25", "hybrid", "full")
 FUSIONS = ("minmax", "rrf")
+FULL_SCORE_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,7 @@ class HybridRetriever:
             t = time.perf_counter()
             vectors = self.embedder.embed_queries(variants)
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
-            dense = (self.index.dense.reconstruct_n(0, n) @ vectors.T).max(axis=1) if n <= 20000 \
-                else self._dense_candidates(vectors)
+            dense = self._dense_scores(vectors)
 
         bm25 = np.zeros(n, dtype=np.float32)
         query_tokens = tokenize(query)
@@ -137,9 +137,12 @@ class HybridRetriever:
         return Retrieval(passages, language, expansion, float(dense.max(initial=0.0)),
                          float(np.max(bm25, initial=0.0)), trace)
 
-    def _dense_candidates(self, vectors: np.ndarray) -> np.ndarray:
-        # Large indexes: score only the nearest candidates; the rest keep the lowest score seen.
-        scores, ids = self.index.dense.search(vectors, self.config.candidates)
+    def _dense_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Best cosine per chunk over the query variants; beyond the nearest candidates, the lowest seen."""
+        n = self.index.dense.ntotal
+        # Small indexes are scored exhaustively; large ones only around the nearest neighbours.
+        depth = n if n <= FULL_SCORE_LIMIT else self.config.candidates
+        scores, ids = self.index.dense.search(vectors, depth)
         dense = np.full(self.index.dense.ntotal, float(scores.min()), dtype=np.float32)
         for row_scores, row_ids in zip(scores, ids, strict=True):
             valid = row_ids >= 0
