@@ -1,0 +1,264 @@
+"""The web UI: a bilingual chat over the articles with cited, checkable answers.
+
+Run ``python app.py [--host 127.0.0.1] [--port 7860] [--share]`` (or ``make run``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from common.errors import InvalidQuestionError, QAError
+from qa import get_pipeline
+from qa.api import Pipeline
+from qa.types import Answer
+from ui import render
+from ui.assets import CSS, VIEWER_HTML, VIEWER_JS, theme
+from ui.text import DEFAULT_LANGUAGE, EXAMPLES, LANGUAGES, from_accept_language, t
+
+log = logging.getLogger("app")
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+STREAM_INTERVAL_S = 0.05  # at most ~20 chat updates a second while an answer streams
+
+
+@dataclass
+class Turn:
+    """One exchange: the question as typed, then the (partial or final) answer or an error."""
+
+    question: str
+    answer: Answer | None = None
+    error: str | None = None
+    invalid: bool = False
+    internal: bool = False
+    html: dict[str, str] = field(default_factory=dict)  # rendered assistant message per interface language
+
+
+def _history(turns: list[Turn]) -> list[dict[str, str]]:
+    """The conversation so far in Gradio "messages" format, for follow-up questions (failed turns left out)."""
+    out: list[dict[str, str]] = []
+    for turn in turns:
+        if turn.answer is not None and turn.answer.complete and turn.error is None:
+            out += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer.text}]
+    return out
+
+
+class _Lazy:
+    """Calls the pipeline factory once; a failure is shown in the chat and retried on the next question."""
+
+    def __init__(self, factory: Callable[[], Pipeline]) -> None:
+        self._factory = factory
+        self._pipeline: Pipeline | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Pipeline:
+        if self._pipeline is None:
+            with self._lock:
+                if self._pipeline is None:
+                    self._pipeline = self._factory()
+        return self._pipeline
+
+    def documents(self) -> dict[str, Any]:
+        try:
+            return self().index.documents
+        except Exception:  # the chat reports the reason when a question is asked
+            log.exception("the pipeline could not be loaded")
+            return {}
+
+
+def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blocks:
+    """The Gradio Blocks app; launch it with :func:`serve` (which adds the theme and stylesheet)."""
+    pipeline = _Lazy(pipeline_factory)
+    documents = pipeline.documents()
+    concurrency = max(1, int(os.environ.get("QA_UI_CONCURRENCY", "4")))
+
+    def assistant_html(turn: Turn, index: int, lang: str) -> str:
+        if turn.internal:
+            return render.render_internal_error(lang)
+        if turn.error is not None:
+            return render.render_error(turn.error, lang, invalid=turn.invalid)
+        if turn.answer is None:
+            return render.render_pending(lang)
+        if not turn.answer.complete:
+            return render.render_answer(turn.answer, index, lang, documents)
+        if lang not in turn.html:
+            turn.html[lang] = render.render_answer(turn.answer, index, lang, documents)
+        return turn.html[lang]
+
+    def chat(turns: list[Turn], lang: str) -> list[dict[str, str]]:
+        messages = []
+        for i, turn in enumerate(turns):
+            messages.append({"role": "user", "content": render.render_question(turn.question, lang)})
+            messages.append({"role": "assistant", "content": assistant_html(turn, i, lang)})
+        return messages
+
+    def trace(turns: list[Turn], lang: str) -> str:
+        last = next((tr for tr in reversed(turns) if tr.answer is not None), None)
+        return render.render_trace(last.answer if last else None, lang, last.question if last else "")
+
+    def ask(question: str | None, k: float, lang: str, turns: list[Turn] | None,
+            ) -> Iterator[tuple[list[dict[str, str]], str, str, list[Turn]]]:
+        turns = list(turns or [])
+        question = question if isinstance(question, str) else ""
+        history = _history(turns)
+        turn = Turn(question)
+        turns.append(turn)
+        yield chat(turns, lang), "", trace(turns, lang), turns
+        try:
+            k = max(1, min(10, int(k or 5)))
+            shown = time.monotonic()
+            for answer in pipeline().ask_stream(question, k, history):
+                turn.answer = answer
+                # Partial answers that arrive faster than the eye can follow are merged into the next update.
+                if not answer.complete and time.monotonic() - shown >= STREAM_INTERVAL_S:
+                    shown = time.monotonic()
+                    yield chat(turns, lang), gr.skip(), gr.skip(), turns
+        except InvalidQuestionError as exc:
+            turn.error, turn.invalid = str(exc), True
+        except QAError as exc:
+            turn.error = str(exc)
+        except Exception:
+            log.exception("unexpected error while answering %r", question[:200])
+            turn.error, turn.internal = "", True
+        if turn.error is not None:
+            turn.answer = None
+        elif turn.answer is None:  # a stream that yielded nothing
+            turn.error, turn.internal = "", True
+        yield chat(turns, lang), "", trace(turns, lang), turns
+
+    def set_language(lang: str, turns: list[Turn] | None) -> tuple[Any, ...]:
+        turns = turns or []
+        return (
+            gr.update(label=t("language", lang)),
+            _header(lang, len(documents)),
+            gr.update(value=chat(turns, lang), label=t("chat_label", lang), placeholder=t("chat_placeholder", lang)),
+            gr.update(label=t("input_label", lang), placeholder=t("input_placeholder", lang)),
+            gr.update(value=t("send", lang)),
+            gr.update(value=t("clear", lang)),
+            gr.update(label=t("k_label", lang), info=t("k_info", lang)),
+            gr.update(label=t("examples", lang)),
+            gr.update(label=t("trace", lang)),
+            trace(turns, lang),
+            gr.update(label=t("articles", lang)),
+            render.render_articles(documents, lang),
+        )
+
+    def source_view(args: Any) -> str:
+        """Server function for the page script: the escaped article for a viewer link."""
+        href = args[0] if isinstance(args, list | tuple) and args else args
+        doc_id, start, end, marks, lang = render.parse_viewer_href(str(href or ""))
+        return render.render_source(documents.get(doc_id), start, end, marks, lang)
+
+    lang0 = DEFAULT_LANGUAGE
+    with gr.Blocks(title=t("page_title", lang0), analytics_enabled=False) as demo:
+        turns_state = gr.State([])
+        with gr.Row(elem_id="qa-topbar"):
+            header = gr.HTML(_header(lang0, len(documents)), elem_id="qa-header", min_width=300)
+            lang = gr.Radio(choices=list(LANGUAGES), value=lang0, label=t("language", lang0),
+                            elem_id="qa-lang", scale=0, min_width=190)
+        chatbot = gr.Chatbot(label=t("chat_label", lang0), elem_id="qa-chat", height="62vh", min_height=360,
+                             render_markdown=False, sanitize_html=True, buttons=[], autoscroll=True,
+                             placeholder=t("chat_placeholder", lang0), layout="bubble", show_label=False)
+        with gr.Row(equal_height=True):
+            question = gr.Textbox(label=t("input_label", lang0), placeholder=t("input_placeholder", lang0),
+                                  elem_id="qa-input", lines=1, max_lines=6, scale=5, show_label=False,
+                                  autofocus=True, submit_btn=False)
+            send = gr.Button(t("send", lang0), variant="primary", elem_id="qa-send", scale=0, min_width=88)
+        examples = gr.Dataset(components=["textbox"], samples=[[q] for q in EXAMPLES],
+                              label=t("examples", lang0), elem_id="qa-examples", samples_per_page=len(EXAMPLES))
+        with gr.Row():
+            k = gr.Slider(1, 10, value=5, step=1, label=t("k_label", lang0), info=t("k_info", lang0),
+                          elem_id="qa-k", scale=3, min_width=260)
+            clear = gr.Button(t("clear", lang0), elem_id="qa-clear", scale=1, min_width=140)
+        with gr.Accordion(t("trace", lang0), open=False, elem_id="qa-trace") as trace_box:
+            trace_html = gr.HTML(render.render_trace(None, lang0), elem_id="qa-trace-html")
+        with gr.Accordion(t("articles", lang0), open=False, elem_id="qa-articles") as articles_box:
+            articles_html = gr.HTML(render.render_articles(documents, lang0), elem_id="qa-articles-html")
+        gr.HTML(VIEWER_HTML, elem_id="qa-viewer", js_on_load=VIEWER_JS, server_functions=[source_view],
+                apply_default_css=False)
+
+        ask_io: dict[str, Any] = {"inputs": [question, k, lang, turns_state],
+                                  "outputs": [chatbot, question, trace_html, turns_state],
+                                  "concurrency_limit": concurrency, "concurrency_id": "ask", "trigger_mode": "once"}
+        question.submit(ask, api_name="ask", **ask_io)
+        send.click(ask, api_visibility="private", **ask_io)
+        examples.click(lambda sample: sample[0], examples, question, api_visibility="private",
+                       queue=False).then(ask, api_visibility="private", **ask_io)
+        def reset(lg: str) -> tuple[list[Turn], list[dict[str, str]], str]:
+            return [], [], render.render_trace(None, lg)
+
+        clear.click(reset, lang, [turns_state, chatbot, trace_html], api_name="clear", queue=False)
+        chatbot.clear(reset, lang, [turns_state, chatbot, trace_html], api_visibility="private", queue=False)
+        lang.change(set_language, [lang, turns_state],
+                    [lang, header, chatbot, question, send, clear, k, examples, trace_box, trace_html,
+                     articles_box, articles_html], api_visibility="private", queue=False)
+        demo.load(_browser_language, None, lang, api_visibility="private", queue=False)
+    return demo
+
+
+def _header(lang: str, count: int) -> str:
+    return (f"<h1>{render.esc(t('title', lang))}</h1>"
+            f"<p>{render.esc(t('subtitle', lang, n=count or 5))}</p>")
+
+
+def _browser_language(request: gr.Request) -> str:
+    headers = getattr(request, "headers", None) or {}
+    return from_accept_language(headers.get("accept-language"))
+
+
+def serve(demo: gr.Blocks, host: str = DEFAULT_HOST, port: int | None = DEFAULT_PORT, *, share: bool = False,
+          prevent_thread_lock: bool = False, quiet: bool = False) -> tuple[Any, str, str]:
+    """Launch ``demo`` with the theme and stylesheet; returns Gradio's ``(app, local_url, share_url)``."""
+    return demo.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=prevent_thread_lock,
+                       quiet=quiet, theme=theme(), css=CSS, footer_links=["api"], show_error=False)
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def start_local(demo: gr.Blocks) -> str:
+    """Serve ``demo`` in the background on a free 127.0.0.1 port and return its URL (tests, benchmarks)."""
+    port = free_port()
+    serve(demo, DEFAULT_HOST, port, prevent_thread_lock=True, quiet=True)
+    return f"http://{DEFAULT_HOST}:{port}/"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the pipeline (building the index if needed), then serve the UI."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=os.environ.get("QA_HOST", DEFAULT_HOST),
+                        help="interface to bind (default 127.0.0.1, env QA_HOST)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", DEFAULT_PORT)),
+                        help="port (default 7860, env QA_PORT)")
+    parser.add_argument("--share", action="store_true", help="also create a public Gradio share link")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    print("Loading the index and the embedding model…", flush=True)
+    try:
+        pipeline = get_pipeline()
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    demo = build_app(lambda: pipeline)
+    print(f"Starting the web UI on http://{args.host}:{args.port}", flush=True)
+    serve(demo, args.host, args.port, share=args.share)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Interface strings in Chinese and English, the example questions and the interface-language choice."""
+
+from __future__ import annotations
+
+LANGUAGES: tuple[tuple[str, str], ...] = (("中文", "zh"), ("English", "en"))
+DEFAULT_LANGUAGE = "zh"
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "page_title": {"zh": "中国 AI 创业公司问答", "en": "China AI start-ups Q&A"},
+    "title": {"zh": "中国 AI 创业公司问答", "en": "China AI start-ups Q&A"},
+    "subtitle": {
+        "zh": "根据 {n} 篇关于中国 AI 创业公司的新闻文章回答问题，每个回答都附有可以核对原文的编号引用。"
+              "中文、英文提问均可，回答使用提问的语言。",
+        "en": "Answers from {n} news articles about China's AI start-ups, with numbered citations you can check "
+              "against the original text. Ask in Chinese or English; answers come in the question's language.",
+    },
+    "language": {"zh": "界面语言", "en": "Interface language"},
+    "chat_label": {"zh": "对话", "en": "Conversation"},
+    "chat_placeholder": {
+        "zh": "在下方输入问题，或点击一个示例问题。",
+        "en": "Type a question below, or pick one of the example questions.",
+    },
+    "input_label": {"zh": "你的问题", "en": "Your question"},
+    "input_placeholder": {"zh": "例如：月之暗面的创始人是谁？", "en": "e.g. Who founded Moonshot AI?"},
+    "send": {"zh": "发送", "en": "Ask"},
+    "clear": {"zh": "清空对话", "en": "Clear chat"},
+    "k_label": {"zh": "检索段落数 k", "en": "Passages to retrieve (k)"},
+    "k_info": {"zh": "多则全面，少则聚焦", "en": "More is broader, fewer is more focused"},
+    "examples": {"zh": "示例问题", "en": "Example questions"},
+    "trace": {"zh": "检索过程（供评测查看）", "en": "Retrieval trace (for evaluators)"},
+    "trace_empty": {"zh": "还没有提问。", "en": "No question asked yet."},
+    "trace_for": {"zh": "问题", "en": "Question"},
+    "trace_query": {"zh": "检索用语句", "en": "Retrieval query"},
+    "trace_language": {"zh": "语言", "en": "Language"},
+    "trace_variants": {"zh": "查询变体", "en": "Query variants"},
+    "trace_entities": {"zh": "识别出的实体", "en": "Entities"},
+    "trace_evidence": {"zh": "证据分数", "en": "Evidence score"},
+    "trace_timings": {"zh": "耗时（毫秒）", "en": "Timings (ms)"},
+    "trace_ranks": {"zh": "候选段落与分数", "en": "Ranked passages and scores"},
+    "trace_cited": {"zh": "已引用", "en": "cited"},
+    "trace_raw": {"zh": "完整记录（JSON）", "en": "Full trace (JSON)"},
+    "articles": {"zh": "文章列表", "en": "The articles"},
+    "sources": {"zh": "引用来源", "en": "Sources"},
+    "view_source": {"zh": "查看原文", "en": "View in article"},
+    "open_link": {"zh": "打开原网页", "en": "Open the original page"},
+    "undated": {"zh": "日期不详", "en": "undated"},
+    "searching": {"zh": "正在检索文章……", "en": "Searching the articles…"},
+    "empty_question": {"zh": "（空白问题）", "en": "(empty question)"},
+    "invalid_question": {"zh": "无法处理这个问题：", "en": "I can't use this question: "},
+    "error": {"zh": "出错了：", "en": "Something went wrong: "},
+    "internal_error": {
+        "zh": "出现内部错误，这个问题没有得到回答。请稍后再试（详情已记录在服务器日志中）。",
+        "en": "An internal error stopped this answer. Please try again (the details are in the server log).",
+    },
+    "weak": {"zh": "这句话与所引段落的对应较弱", "en": "This sentence is only weakly backed by the passage"},
+    "close": {"zh": "关闭", "en": "Close"},
+    "viewer_hint": {"zh": "高亮部分是被引用的段落。", "en": "The highlighted part is the cited passage."},
+    "viewer_missing": {"zh": "找不到这篇文章。", "en": "This article could not be found."},
+    "viewer_loading": {"zh": "正在打开文章……", "en": "Opening the article…"},
+}
+
+EXAMPLES: tuple[str, ...] = (
+    "月之暗面的创始人是谁？",
+    "智谱AI成立于哪一年？",
+    "“六小虎”指的是哪些公司？",
+    "Who founded Moonshot AI?",
+    "What is Moonshot AI's valuation?",
+    "Which investors backed China's AI start-ups?",
+)
+
+
+def t(key: str, language: str, **values: object) -> str:
+    """The interface string ``key`` in ``language`` (``"zh"`` or ``"en"``; Traditional Chinese uses ``"zh"``)."""
+    table = _STRINGS[key]
+    text = table.get(ui_language(language), table["en"])
+    return text.format(**values) if values else text
+
+
+def ui_language(language: str | None) -> str:
+    """Map any language tag (``zh-Hant``, ``en-US``, ``zh-CN``...) onto an interface language."""
+    return "zh" if (language or "").lower().startswith("zh") else "en"
+
+
+def from_accept_language(header: str | None) -> str:
+    """The interface language for an HTTP ``Accept-Language`` header (its first zh/en tag wins)."""
+    for part in (header or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LANGUAGE
