@@ -167,7 +167,7 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
             lang = gr.Radio(choices=list(LANGUAGES), value=lang0, label=t("language", lang0),
                             elem_id="qa-lang", scale=0, min_width=190)
         chatbot = gr.Chatbot(label=t("chat_label", lang0), elem_id="qa-chat", height="62vh", min_height=360,
-                             render_markdown=False, sanitize_html=True, buttons=[], autoscroll=True,
+                             render_markdown=False, sanitize_html=True, buttons=[], autoscroll=False,
                              placeholder=t("chat_placeholder", lang0), layout="bubble", show_label=False)
         with gr.Row(equal_height=True):
             question = gr.Textbox(label=t("input_label", lang0), placeholder=t("input_placeholder", lang0),

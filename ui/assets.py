@@ -34,6 +34,8 @@ CSS = """
 #qa-chat .message-row.bot-row { max-width: 100% !important; margin-left: 12px !important;
   margin-right: 12px !important; }
 #qa-chat .message-row.bot-row .message.bot { width: 100%; box-sizing: border-box; }
+/* The chatbot's own trash icon sits on top of the messages; the "Clear chat" button does the same job. */
+#qa-chat .icon-button-wrapper.top-panel { display: none !important; }
 #qa-input textarea { font-size: 1rem; }
 #qa-send { min-width: 88px; }
 
@@ -209,5 +211,33 @@ if (!window.__qaViewer) {
   document.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape' && root.classList.contains('qa-open')) close();
   });
+  // A new question scrolls to the top of the chat box, so the answer is read from its start
+  // (the chatbot's own autoscroll would show the end of the last citation card instead).
+  const follow = () => {
+    const chat = document.getElementById('qa-chat');
+    if (!chat) { setTimeout(follow, 300); return; }
+    let seen = 0;
+    let target = null;
+    const scroller = (el) => {
+      for (let node = el.parentElement; node && node !== chat.parentElement; node = node.parentElement) {
+        const style = getComputedStyle(node);
+        if (/(auto|scroll)/.test(style.overflowY) && node.scrollHeight > node.clientHeight) return node;
+      }
+      return null;
+    };
+    new MutationObserver(() => {
+      const questions = chat.querySelectorAll('.qa-q');
+      if (questions.length > seen) target = questions[questions.length - 1].closest('.message-row');
+      seen = questions.length;
+      if (!target || !target.isConnected) { target = null; return; }
+      const box = scroller(target);
+      if (box) box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    }).observe(chat, {childList: true, subtree: true, characterData: true});
+    // Once the reader scrolls, the chat stays where they put it.
+    for (const kind of ['wheel', 'touchstart', 'mousedown']) {
+      chat.addEventListener(kind, () => { target = null; }, {passive: true});
+    }
+  };
+  follow();
 }
 """
