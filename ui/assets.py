@@ -86,7 +86,9 @@ mark.qa-weak { background: #e5e7eb; text-decoration: underline dashed #9ca3af; }
 .qa-trace { font-size: 0.88em; }
 .qa-trace h4 { margin: 0.8em 0 0.3em; font-size: 0.95em; }
 .qa-trace table { border-collapse: collapse; width: 100%; }
-.qa-trace th, .qa-trace td { border-bottom: 1px solid var(--border-color-primary); padding: 3px 6px;
+.qa-trace table, .qa-trace tr { border: none !important; }
+.qa-trace th, .qa-trace td { border: none !important; border-bottom: 1px solid var(--border-color-primary) !important;
+  padding: 3px 6px;
   text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 .qa-kv th { width: 9em; color: var(--body-text-color-subdued); font-weight: 500; }
 .qa-scroll { overflow-x: auto; max-width: 100%; }
