@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -91,9 +92,9 @@ class Pipeline:
             return query, None
 
     def _with_context(self, question: str, history: History) -> str:
-        """Add the entities of the last turn that named one, when a follow-up names none itself."""
+        """Add the entities of the last turn that named one, when a follow-up refers back to it."""
         expander = self.retriever.expander
-        if not history or expander.find_entities(question):
+        if not history or expander.find_entities(question) or not _refers_back(question):
             return question
         for turn in reversed(_user_turns(history)):
             entities = expander.find_entities(turn)
@@ -134,6 +135,16 @@ class Pipeline:
         trace["evidence_score"] = round(self.policy.score(retrieval, self.rarity), 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return retrieval, answer
+
+
+_REFERENCE = re.compile(
+    r"\b(?:it|its|it's|they|them|their|theirs|he|she|his|her|this|that|these|those|the company|the firm)\b|"
+    r"它|其|该公司|該公司|这家|這家|那家|此公司|他们|他們|她们|她們|他|她|呢[？?]?$", re.I)
+
+
+def _refers_back(question: str) -> bool:
+    """A follow-up points at an earlier subject with a pronoun, or is a short elliptical question."""
+    return bool(_REFERENCE.search(question)) or (len(question.split()) <= 3 and len(question) <= 12)
 
 
 def _turns_text(history: History, last: int = 6) -> str:

@@ -103,6 +103,10 @@ def test_follow_up_uses_the_conversation_also_across_languages(pipeline):
     assert "33亿美元" in _top_text(follow_up.passages) or "30 亿美元" in _top_text(follow_up.passages)
     own_entity = pipeline.search("智谱的估值呢？", 5, history)
     assert own_entity.trace["retrieval_query"] == "智谱的估值呢？"
+    unrelated = pipeline.search("What is the weather like on Mars today?", 5, history)
+    assert unrelated.trace["retrieval_query"] == "What is the weather like on Mars today?"
+    elliptical = pipeline.search("估值呢？", 5, history)
+    assert "月之暗面" in str(elliptical.trace["retrieval_query"])
 
 
 def test_expansion_translates_entities_and_words(pipeline):

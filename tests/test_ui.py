@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
 
+import app
 from common.errors import IndexCorruptError
 from common.settings import ROOT
 from qa.types import Answer, Citation
 from retrieve.passage import Passage
-
-if str(ROOT) not in sys.path:  # app.py and ui/ live at the top level, next to the installed packages
-    sys.path.insert(0, str(ROOT))
-
-import app
 from ui import render
 from ui.text import EXAMPLES, from_accept_language, t
 

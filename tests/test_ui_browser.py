@@ -7,12 +7,9 @@ Set ``QA_UI_SHOTS=/some/folder`` to keep screenshots of each step.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-from common.settings import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -22,9 +19,6 @@ pytestmark = [
                                                      "(apt-get install chromium fonts-wqy-microhei)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 import app  # noqa: E402
 
