@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     by_split = {s: [r for r in main_results if r.split == s] for s in ("dev", "test")}
     summary = {f"full ({s})": grouped(rs, lambda r: r.lang) for s, rs in by_split.items() if rs}
     summary["full (all) by type"] = grouped(main_results, lambda r: r.type)
+    if pipeline.llm is not None:
+        # Score the quoted (offline) answers on the same questions, beside the LLM's.
+        quoting = replace(pipeline, settings=settings.with_(llm_base_url=""), llm=None)
+        offline = evaluate(quoting, questions, label="offline answerer")
+        summary["offline answerer (all)"] = grouped(offline, lambda r: r.lang)
     ablations: dict[str, dict[str, dict[str, float]]] = {}
     if not args.no_ablations:
         for mode in ("dense", "bm25", "hybrid", "full"):
@@ -63,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {"questions": len(questions), "split": args.split, "model": pipeline.index.manifest.model,
             "embedder": settings.embedder,
-            "query_embedder": settings.query_embedder, "chunks": pipeline.index.manifest.n_chunks,
+            "query_embedder": settings.query_embedder,
+            "llm": settings.llm_model or "none (quoted answers)", "chunks": pipeline.index.manifest.n_chunks,
             "chunk_size": settings.chunk_size, "fusion": str(pipeline.retriever.config)}
     payload = {"meta": meta, "summary": summary, "ablations": ablations, "results": as_dicts(main_results)}
     (args.out / "results.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -10,7 +10,7 @@ from eval.run import QuestionResult
 
 METRICS = ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10")
 ANSWER_METRICS = ("abstain_precision", "abstain_recall", "answered_rate", "key_hit", "citation_precision",
-                  "citation_recall", "latency_p50_ms", "latency_p95_ms")
+                  "citation_recall", "citation_support", "latency_p50_ms", "latency_p95_ms")
 
 
 def console_table(summary: dict[str, dict[str, dict[str, float]]], columns: tuple[str, ...] = METRICS) -> str:
@@ -74,7 +74,7 @@ def html_report(summary: dict[str, dict[str, dict[str, float]]], main: list[Ques
     rows = []
     for config, groups in summary.items():
         for group, m in groups.items():
-            cells = "".join(f"<td>{m.get(c, 0):.3f}</td>" for c in METRICS + ANSWER_METRICS[:6])
+            cells = "".join(f"<td>{m.get(c, 0):.3f}</td>" for c in METRICS + ANSWER_METRICS[:7])
             lat = f"<td>{m.get('latency_p50_ms', 0):.1f}</td><td>{m.get('latency_p95_ms', 0):.1f}</td>"
             rows.append(f"<tr><td>{esc(config)}</td><td>{esc(group)}</td><td>{int(m['n'])}</td>{cells}{lat}</tr>")
     head = "".join(f"<th>{esc(c)}</th>" for c in ("configuration", "group", "n", *METRICS, *ANSWER_METRICS))

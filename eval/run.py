@@ -34,6 +34,7 @@ class QuestionResult:
     abstained: bool = False
     key_hit: bool = False
     cited_relevant: list[bool] = field(default_factory=list)
+    citations_supported: list[bool] = field(default_factory=list)
     top_dense: float = 0.0
 
 
@@ -67,6 +68,7 @@ def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, mode: str = "
             result.abstained = answer.abstained
             result.key_hit = not answer.abstained and contains_quote(answer.text, q.answers) if q.answers else False
             result.cited_relevant = [contains_quote(p.text, q.quotes) for p in answer.passages]
+            result.citations_supported = [c.supported for c in answer.citations]
         results.append(result)
     return results
 
@@ -92,6 +94,8 @@ def summarize(results: list[QuestionResult]) -> dict[str, float]:
         "key_hit": mean([1.0 if r.key_hit else 0.0 for r in answerable]),
         "citation_precision": mean([1.0 if c else 0.0 for c in cited]),
         "citation_recall": mean([1.0 if any(r.cited_relevant) else 0.0 for r in answered]),
+        # Faithfulness: share of cited sentences their passage supports (always 1 for quoted answers).
+        "citation_support": mean([1.0 if s else 0.0 for r in answered for s in r.citations_supported]),
         "latency_p50_ms": percentile([r.latency_ms for r in results], 50),
         "latency_p95_ms": percentile([r.latency_ms for r in results], 95),
     }

@@ -19,11 +19,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", type=int, default=5, help="number of passages to retrieve")
     parser.add_argument("--json", action="store_true", help="print the full Answer as JSON")
     parser.add_argument("--corpus", type=Path, help="folder of .md/.txt/.html articles (or QA_CORPUS_DIR)")
+    llm = parser.add_argument_group("optional LLM (OpenAI-compatible; defaults from QA_LLM_* variables)")
+    llm.add_argument("--llm-base-url", help="e.g. https://api.deepseek.com or http://127.0.0.1:11434/v1")
+    llm.add_argument("--llm-model", help="e.g. deepseek-chat, qwen-plus, qwen2.5:7b")
+    llm.add_argument("--llm-api-key", help="API key (prefer QA_LLM_API_KEY, which stays out of shell history)")
+    llm.add_argument("--llm-temperature", type=float)
+    llm.add_argument("--llm-timeout", type=float, help="seconds before falling back to the quoted answer")
+    llm.add_argument("--no-llm", action="store_true", help="quote the articles even when an LLM is configured")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = get_settings()
     if args.corpus:
         settings = settings.with_(corpus_dir=args.corpus.resolve())
+    overrides = {name: value for name, value in (
+        ("llm_base_url", args.llm_base_url), ("llm_model", args.llm_model), ("llm_api_key", args.llm_api_key),
+        ("llm_temperature", args.llm_temperature), ("llm_timeout", args.llm_timeout),
+        ("llm_base_url", "" if args.no_llm else None)) if value is not None}
+    settings = settings.with_(**overrides)
     try:
         answer = get_pipeline(settings).ask(args.question, k=args.k)
     except QAError as exc:
@@ -33,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         print(answer.to_json())
         return 0
     print(answer.text)
+    for note in answer.notes:
+        print(f"\nnote: {note}")
     for n, p in enumerate(answer.passages, 1):
         where = " > ".join(x for x in (p.title, p.section) if x)
         print(f"\n[{n}] {where} ({p.date or 'undated'})\n    {p.source}\n    {p.text[:200].replace(chr(10), ' ')}")

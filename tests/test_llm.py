@@ -119,3 +119,18 @@ def test_prompt_templates_load_and_bad_placeholders_are_rejected(tmp_path, monke
             prompts.load_prompt("answer", "en")
     finally:
         prompts.load_prompt.cache_clear()
+
+
+def test_cli_options_select_the_endpoint(fake, capsys, monkeypatch):
+    from qa.__main__ import main as qa_cli
+
+    monkeypatch.setattr("llm.client.RETRY_BACKOFF_S", 0.0)
+    fake.mode = "ok"
+    fake.requests.clear()
+    assert qa_cli(["--llm-base-url", fake.url, "--llm-model", "cli-model", "--llm-timeout", "2",
+                   "月之暗面的创始人是谁？"]) == 0
+    out = capsys.readouterr().out
+    assert "[1]" in out and fake.requests[-1]["model"] == "cli-model"
+    fake.mode = "error"
+    assert qa_cli(["--llm-base-url", fake.url, "--llm-model", "cli-model", "月之暗面的创始人是谁？"]) == 0
+    assert "note:" in capsys.readouterr().out
