@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             "chunk_size": settings.chunk_size, "fusion": str(pipeline.retriever.config)}
     payload = {"meta": meta, "summary": summary, "ablations": ablations, "results": as_dicts(main_results)}
     (args.out / "results.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-    (args.out / "report.html").write_text(html_report(summary | ablations, main_results, meta), encoding="utf-8")
+    (args.out / "report.html").write_text(html_report(summary, ablations, main_results, meta), encoding="utf-8")
     print(f"\nwrote {args.out / 'results.json'} and {args.out / 'report.html'}")
     return 0
 

@@ -68,16 +68,25 @@ def _plots(main: list[QuestionResult]) -> list[tuple[str, str]]:
     return plots
 
 
-def html_report(summary: dict[str, dict[str, dict[str, float]]], main: list[QuestionResult], meta: dict) -> str:
-    """Render the full report as one HTML page with no external resources."""
+def _table(summary: dict[str, dict[str, dict[str, float]]], columns: tuple[str, ...]) -> str:
     esc = html.escape
+    head = "".join(f"<th>{esc(c)}</th>" for c in ("configuration", "group", "n", *columns))
     rows = []
     for config, groups in summary.items():
         for group, m in groups.items():
-            cells = "".join(f"<td>{m.get(c, 0):.3f}</td>" for c in METRICS + ANSWER_METRICS[:7])
-            lat = f"<td>{m.get('latency_p50_ms', 0):.1f}</td><td>{m.get('latency_p95_ms', 0):.1f}</td>"
-            rows.append(f"<tr><td>{esc(config)}</td><td>{esc(group)}</td><td>{int(m['n'])}</td>{cells}{lat}</tr>")
-    head = "".join(f"<th>{esc(c)}</th>" for c in ("configuration", "group", "n", *METRICS, *ANSWER_METRICS))
+            cells = "".join(f"<td>{m.get(c, 0):.1f}</td>" if c.endswith("_ms") else f"<td>{m.get(c, 0):.3f}</td>"
+                            for c in columns)
+            rows.append(f"<tr><td>{esc(config)}</td><td>{esc(group)}</td><td>{int(m['n'])}</td>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def html_report(summary: dict[str, dict[str, dict[str, float]]], ablations: dict[str, dict[str, dict[str, float]]],
+                main: list[QuestionResult], meta: dict) -> str:
+    """Render the full report as one HTML page with no external resources.
+
+    ``summary`` holds configurations whose answers were scored; ``ablations`` retrieval-only ones.
+    """
+    esc = html.escape
     failures = []
     for r in main:
         missed = r.answerable and not any(r.relevant[:5])
@@ -100,7 +109,8 @@ td,th{{border:1px solid #ccc;padding:3px 7px;text-align:right}} td:nth-child(-n+
 tr:nth-child(even){{background:#f5f7fa}} figure{{display:inline-block;margin:0 1rem 1rem 0}}
 details{{margin:.3rem 0}} pre{{white-space:pre-wrap;background:#f6f6f6;padding:.4rem}}
 </style></head><body><h1>Evaluation report</h1><table>{meta_rows}</table>
-<h2>Metrics</h2><table><tr>{head}</tr>{"".join(rows)}</table>
+<h2>Retrieval</h2>{_table(summary | ablations, METRICS)}
+<h2>Answers</h2>{_table(summary, ANSWER_METRICS)}
 <h2>Plots</h2>{images}
 <h2>Failed questions ({len(failures)})</h2>{"".join(failures) or "<p>None.</p>"}
 </body></html>"""

@@ -37,8 +37,9 @@ def test_report_renders_escaped_failures_and_plots():
     r = QuestionResult("q1", "dev", "en", "fact", "<script>x</script>?", True, [False] * 5, 1, ["a#0"],
                        ["<b>retrieved</b>"], 12.0, answer="ans")
     summary = {"full": {"all": {"n": 1, "R@1": 0.0, "R@5": 0.0}}}
-    page = html_report(summary, [r], {"questions": 1})
+    page = html_report(summary, {"bm25": {"all": {"n": 1, "R@1": 1.0}}}, [r], {"questions": 1})
     assert "<script>x" not in page and "&lt;script&gt;x" in page and "data:image/png;base64," in page
+    assert "<td>bm25</td>" in page
     assert "full" in console_table(summary)
 
 
