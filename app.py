@@ -12,13 +12,17 @@ import socket
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 
 from common.errors import InvalidQuestionError, QAError
+from common.settings import Settings, get_settings
+from llm.client import LLMClient, llm_configured
 from qa import get_pipeline
 from qa.api import Pipeline
 from qa.types import Answer
@@ -30,6 +34,7 @@ log = logging.getLogger("app")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 STREAM_INTERVAL_S = 0.05  # at most ~20 chat updates a second while an answer streams
+MAX_LLM_VARIANTS = 4  # pipelines with other LLM settings kept per browser session
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Turn:
     error: str | None = None
     invalid: bool = False
     internal: bool = False
+    notice: str | None = None  # an interface-string key: a problem with the page's settings, not the question
     html: dict[str, str] = field(default_factory=dict)  # rendered assistant message per interface language
 
 
@@ -51,6 +57,64 @@ def _history(turns: list[Turn]) -> list[dict[str, str]]:
         if turn.answer is not None and turn.answer.complete and turn.error is None:
             out += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.answer.text}]
     return out
+
+
+def llm_settings(base: Settings, base_url: str | None, model: str | None, api_key: str | None,
+                 temperature: float | None, timeout: float | None) -> Settings | str:
+    """``base`` with the LLM fields from the page, or the key of a message saying what is wrong with them.
+
+    An empty base URL means no LLM (quoted answers). An empty key field means the server's key, but only
+    for the server's own base URL, so a visitor cannot send that key to an endpoint of their choosing.
+    """
+    url, model, key = (base_url or "").strip(), (model or "").strip(), (api_key or "").strip()
+    if not url:
+        return base if not base.llm_base_url else base.with_(llm_base_url="")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not url.lower().startswith(("http://", "https://")) \
+            or not parts.hostname or any(c.isspace() for c in url):
+        return "llm_bad_url"
+    if not model:
+        return "llm_no_model"
+    if not key and url.rstrip("/") == base.llm_base_url.strip().rstrip("/"):
+        key = base.llm_api_key
+    temp = base.llm_temperature if temperature is None else float(temperature)
+    wait = base.llm_timeout if not timeout else float(timeout)
+    return base.with_(llm_base_url=url, llm_model=model, llm_api_key=key,
+                      llm_temperature=min(1.0, max(0.0, temp)), llm_timeout=min(600.0, max(1.0, wait)))
+
+
+class LLMVariants:
+    """One browser session's pipelines with other LLM settings, sharing the loaded index (kept in ``gr.State``).
+
+    The shared pipeline is never changed; a variant is built once per distinct settings, the oldest dropped.
+    """
+
+    def __init__(self) -> None:
+        """An empty cache."""
+        self._items: OrderedDict[Settings, Pipeline] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LLMVariants:
+        """Each session starts with its own empty cache; pipelines are never copied."""
+        return LLMVariants()
+
+    def __len__(self) -> int:
+        """How many variants are kept."""
+        return len(self._items)
+
+    def get(self, base: Pipeline, settings: Settings) -> Pipeline:
+        """``base`` itself for its own settings, else the (cached) variant for ``settings``."""
+        if settings == base.settings:
+            return base
+        with self._lock:
+            pipeline = self._items.pop(settings, None)
+            if pipeline is None or pipeline.index is not base.index:
+                llm = LLMClient(settings) if llm_configured(settings) else None
+                pipeline = replace(base, settings=settings, llm=llm)
+            self._items[settings] = pipeline
+            while len(self._items) > MAX_LLM_VARIANTS:
+                self._items.popitem(last=False)
+            return pipeline
 
 
 class _Lazy:
@@ -68,6 +132,10 @@ class _Lazy:
                     self._pipeline = self._factory()
         return self._pipeline
 
+    def loaded(self) -> Pipeline | None:
+        """The pipeline if it has been loaded, without trying to load it."""
+        return self._pipeline
+
     def documents(self) -> dict[str, Any]:
         try:
             return self().index.documents
@@ -81,8 +149,12 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
     pipeline = _Lazy(pipeline_factory)
     documents = pipeline.documents()
     concurrency = max(1, int(os.environ.get("QA_UI_CONCURRENCY", "4")))
+    # The page's LLM defaults: the loaded pipeline's settings (from the environment); the key stays on the server.
+    env = getattr(pipeline.loaded(), "settings", None) or get_settings()
 
     def assistant_html(turn: Turn, index: int, lang: str) -> str:
+        if turn.notice is not None:
+            return render.render_notice(turn.notice, lang)
         if turn.internal:
             return render.render_internal_error(lang)
         if turn.error is not None:
@@ -107,7 +179,11 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
         return render.render_trace(last.answer if last else None, lang, last.question if last else "")
 
     def ask(question: str | None, k: float, lang: str, turns: list[Turn] | None,
+            llm_url: str | None = None, llm_model: str | None = None, llm_key: str | None = None,
+            llm_temperature: float | None = None, llm_timeout: float | None = None,
+            variants: LLMVariants | None = None,
             ) -> Iterator[tuple[list[dict[str, str]], str, str, list[Turn]]]:
+        """Answer ``question``; ``llm_url`` None means the server's LLM settings, "" means no LLM."""
         turns = list(turns or [])
         question = question if isinstance(question, str) else ""
         history = _history(turns)
@@ -117,7 +193,16 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
         try:
             k = max(1, min(10, int(k or 5)))
             shown = time.monotonic()
-            for answer in pipeline().ask_stream(question, k, history):
+            answerer = pipeline()
+            if llm_url is not None:
+                settings = llm_settings(answerer.settings, llm_url, llm_model, llm_key, llm_temperature,
+                                        llm_timeout)
+                if isinstance(settings, str):
+                    turn.notice = settings
+                    yield chat(turns, lang), gr.skip(), trace(turns, lang), turns
+                    return
+                answerer = (variants if variants is not None else LLMVariants()).get(answerer, settings)
+            for answer in answerer.ask_stream(question, k, history):
                 turn.answer = answer
                 # Partial answers that arrive faster than the eye can follow are merged into the next update.
                 if not answer.complete and time.monotonic() - shown >= STREAM_INTERVAL_S:
@@ -151,7 +236,17 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
             trace(turns, lang),
             gr.update(label=t("articles", lang)),
             render.render_articles(documents, lang),
+            gr.update(label=t("llm", lang)),
+            gr.update(label=t("llm_url", lang), placeholder=t("llm_url_placeholder", lang)),
+            gr.update(label=t("llm_model", lang), placeholder=t("llm_model_placeholder", lang)),
+            gr.update(label=t("llm_key", lang), placeholder=key_placeholder(lang)),
+            gr.update(label=t("llm_temperature", lang)),
+            gr.update(label=t("llm_timeout", lang)),
+            _hint(lang),
         )
+
+    def key_placeholder(lang: str) -> str:
+        return t("llm_key_placeholder_env" if env.llm_api_key and env.llm_base_url else "llm_key_placeholder", lang)
 
     def source_view(args: Any) -> str:
         """Server function for the page script: the escaped article for a viewer link."""
@@ -180,6 +275,24 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
             k = gr.Slider(1, 10, value=5, step=1, label=t("k_label", lang0), info=t("k_info", lang0),
                           elem_id="qa-k", scale=3, min_width=260)
             clear = gr.Button(t("clear", lang0), elem_id="qa-clear", scale=1, min_width=140)
+        with gr.Accordion(t("llm", lang0), open=False, elem_id="qa-llm") as llm_box:
+            llm_hint = gr.HTML(_hint(lang0), elem_id="qa-llm-hint")
+            with gr.Row():
+                llm_url = gr.Textbox(env.llm_base_url, label=t("llm_url", lang0), elem_id="qa-llm-url",
+                                     placeholder=t("llm_url_placeholder", lang0), max_lines=1, scale=3,
+                                     min_width=260)
+                llm_model = gr.Textbox(env.llm_model, label=t("llm_model", lang0), elem_id="qa-llm-model",
+                                       placeholder=t("llm_model_placeholder", lang0), max_lines=1, scale=2,
+                                       min_width=180)
+            with gr.Row():
+                llm_key = gr.Textbox("", label=t("llm_key", lang0), type="password", elem_id="qa-llm-key",
+                                     placeholder=key_placeholder(lang0), max_lines=1, scale=3, min_width=260)
+                llm_temperature = gr.Slider(0, 1, value=min(1.0, max(0.0, env.llm_temperature)), step=0.05,
+                                            label=t("llm_temperature", lang0), elem_id="qa-llm-temperature",
+                                            scale=2, min_width=180)
+                llm_timeout = gr.Number(env.llm_timeout, label=t("llm_timeout", lang0), minimum=1, maximum=600,
+                                        elem_id="qa-llm-timeout", scale=1, min_width=170)
+        variants = gr.State(LLMVariants())
         with gr.Accordion(t("trace", lang0), open=False, elem_id="qa-trace") as trace_box:
             trace_html = gr.HTML(render.render_trace(None, lang0), elem_id="qa-trace-html")
         with gr.Accordion(t("articles", lang0), open=False, elem_id="qa-articles") as articles_box:
@@ -187,7 +300,8 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
         gr.HTML(VIEWER_HTML, elem_id="qa-viewer", js_on_load=VIEWER_JS, server_functions=[source_view],
                 apply_default_css=False)
 
-        ask_io: dict[str, Any] = {"inputs": [question, k, lang, turns_state],
+        ask_io: dict[str, Any] = {"inputs": [question, k, lang, turns_state, llm_url, llm_model, llm_key,
+                                             llm_temperature, llm_timeout, variants],
                                   "outputs": [chatbot, question, trace_html, turns_state],
                                   "concurrency_limit": concurrency, "concurrency_id": "ask", "trigger_mode": "once"}
         question.submit(ask, api_name="ask", **ask_io)
@@ -201,7 +315,8 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
         chatbot.clear(reset, lang, [turns_state, chatbot, trace_html], api_visibility="private", queue=False)
         lang.change(set_language, [lang, turns_state],
                     [lang, header, chatbot, question, send, clear, k, examples, trace_box, trace_html,
-                     articles_box, articles_html], api_visibility="private", queue=False)
+                     articles_box, articles_html, llm_box, llm_url, llm_model, llm_key, llm_temperature, llm_timeout,
+                     llm_hint], api_visibility="private", queue=False)
         demo.load(_browser_language, None, lang, api_visibility="private", queue=False)
     return demo
 
@@ -209,6 +324,10 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
 def _header(lang: str, count: int) -> str:
     return (f"<h1>{render.esc(t('title', lang))}</h1>"
             f"<p>{render.esc(t('subtitle', lang, n=count or 5))}</p>")
+
+
+def _hint(lang: str) -> str:
+    return f"<p>{render.esc(t('llm_hint', lang))}</p>"
 
 
 def _browser_language(request: gr.Request) -> str:

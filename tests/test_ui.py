@@ -11,7 +11,8 @@ import pytest
 
 import app
 from common.errors import IndexCorruptError
-from common.settings import ROOT
+from common.settings import ROOT, Settings
+from llm.client import LLMClient
 from qa.types import Answer, Citation
 from retrieve.passage import Passage
 from ui import render
@@ -145,6 +146,36 @@ def test_viewer_href_round_trip_and_interface_language():
     assert any(re.search(r"[\u4e00-\u9fff]", q) for q in EXAMPLES) and any(q.isascii() for q in EXAMPLES)
 
 
+def test_unsupported_sentences_cards_and_notes_are_marked():
+    passage = _passage()
+    answer = _answer((passage,), text="- 月之暗面成立于2023年。 [1]\n- 它价值 987654 美元。 [1] ⚠",
+                     citations=(Citation(1, passage, "月之暗面成立于2023年。"),
+                                Citation(1, passage, "它价值 987654 美元。 [1]", supported=False)),
+                     notes=("标有 ⚠ 的句子与其引用的段落不符，请核对后再使用。",))
+    out = render.render_answer(answer, 0, "en", DOCS)
+    flagged = re.search(r'<span class="qa-unsupported"[^>]*>(.*?)</span> <span class="qa-flag"', out).group(1)
+    assert flagged.startswith("它价值 987654 美元。") and "月之暗面" not in flagged
+    assert out.count('class="qa-flag"') == 2  # after the sentence and on the card it cites
+    assert '<div class="qa-notes" role="note"><p>ⓘ 标有 ⚠' in out
+    assert "qa-unsupported" not in render.render_answer(_answer((passage,), text="警告 ⚠ 原文"), 0, "en")
+    abstained = render.render_answer(Answer("No.", (), True, "en", notes=("The language model failed.",)), 0, "en")
+    assert "The language model failed." in abstained
+
+
+def test_llm_settings_from_the_page():
+    base = Settings(llm_base_url="https://api.deepseek.com", llm_api_key="sk-env", llm_model="deepseek-chat",
+                    llm_temperature=0.1, llm_timeout=30.0)
+    assert app.llm_settings(base, "https://api.deepseek.com/", "deepseek-chat", "", 0.1, 30).llm_api_key == "sk-env"
+    assert app.llm_settings(base, "https://api.deepseek.com", "deepseek-chat", "", 0.1, 30) == base
+    other = app.llm_settings(base, " http://127.0.0.1:11434/v1 ", "qwen2.5:7b", "", 7, 0)
+    assert (other.llm_base_url, other.llm_api_key, other.llm_temperature, other.llm_timeout) == \
+        ("http://127.0.0.1:11434/v1", "", 1.0, 30.0)  # the server's key never goes to another endpoint
+    assert app.llm_settings(base, "", "x", "k", 0.5, 5).llm_base_url == ""
+    for bad in ("api.deepseek.com", "ftp://example.com", "javascript:alert(1)", "http://", "https://a b.com"):
+        assert app.llm_settings(base, bad, "m", "", 0.1, 30) == "llm_bad_url"
+    assert app.llm_settings(base, "http://127.0.0.1:1/v1", " ", "", 0.1, 30) == "llm_no_model"
+
+
 # --------------------------------------------------------------------- handlers with a fake pipeline
 
 
@@ -155,6 +186,7 @@ class FakePipeline:
     behaviour: list[object] = field(default_factory=list)
     calls: list[tuple[str, int, list]] = field(default_factory=list)
     index: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(documents=DOCS))
+    settings: Settings = field(default_factory=lambda: Settings(llm_base_url="", llm_api_key="", llm_model=""))
 
     def ask_stream(self, question, k=5, history=None):
         self.calls.append((question, k, list(history or [])))
@@ -188,6 +220,16 @@ def test_errors_become_readable_messages_and_the_chat_goes_on():
     assert fake.calls[-1][1] == 3 and fake.calls[-1][2] == []  # failed turns are not sent as history
     list(ask("第四个问题", 3, "zh", turns))
     assert [m["role"] for m in fake.calls[-1][2]] == ["user", "assistant"]
+
+
+def test_invalid_llm_settings_give_a_readable_message_without_answering():
+    fake = FakePipeline()
+    ask = _fn(app.build_app(lambda: fake), "ask")
+    *_, (chat, _box, _trace, turns) = ask("问题", 5, "en", [], "api.deepseek.com", "m", "sk-secret", 0.1, 30)
+    assert render.esc(t("llm_bad_url", "en")) in chat[-1]["content"] and "qa-error" in chat[-1]["content"]
+    *_, (chat, *_rest) = ask("问题", 5, "zh", turns, "http://127.0.0.1:9/v1", "", "", 0.1, 30)
+    assert render.esc(t("llm_no_model", "zh")) in chat[-1]["content"] and fake.calls == []
+    assert all("sk-secret" not in m["content"] for m in chat)
 
 
 def test_pipeline_that_fails_to_load_reports_and_retries():
@@ -296,3 +338,86 @@ def test_xss_question_comes_back_escaped(client):
         assert "<script" not in html_text and "<img" not in html_text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in messages[0]
     assert "&lt;img src=x onerror=alert(1)&gt;" in messages[0]
+
+
+# ------------------------------------------------------------- LLM settings on the page, with a fake LLM
+
+SECRET = "sk-page-secret-4711"
+
+
+@pytest.fixture(scope="module")
+def fake_llm():
+    from tests.fake_llm import FakeLLM
+
+    server = FakeLLM()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def llm_page(fake_llm, monkeypatch, caplog):
+    """The real app's handler with the page's LLM fields pointing at the fake server."""
+    from qa import get_pipeline
+
+    monkeypatch.setattr("llm.client.RETRY_BACKOFF_S", 0.0)
+    monkeypatch.setattr(app, "STREAM_INTERVAL_S", 0.0)
+    caplog.set_level("DEBUG")
+    fake_llm.mode, fake_llm.failures_left = "ok", 0
+    fake_llm.requests.clear()
+    shared = get_pipeline()
+    ask, variants = _fn(app.build_app(lambda: shared), "ask"), app.LLMVariants()
+
+    def run(question, turns=(), mode="ok"):
+        fake_llm.mode = mode
+        steps = []
+        for chat, _box, trace_html, new_turns in ask(question, 5, "en", list(turns), fake_llm.url, "fake-model",
+                                                     SECRET, 0.1, 2, variants):
+            answer = new_turns[-1].answer
+            steps.append((answer, chat[-1]["content"]))
+            assert SECRET not in str(chat) + str(trace_html)
+        return steps, new_turns
+
+    yield SimpleNamespace(run=run, shared=shared, variants=variants)
+    assert SECRET not in caplog.text
+    assert shared.llm is None and shared.settings.llm_base_url == ""  # the shared pipeline is untouched
+
+
+@pytest.mark.slow
+def test_llm_from_the_page_streams_a_cited_answer(llm_page, fake_llm):
+    steps, _ = llm_page.run("月之暗面的创始人是谁？")
+    final, html_text = steps[-1]
+    first = re.split(r"(?<=[。！？])", final.passages[0].text)[0].strip()
+    assert final.complete and final.text == f"{first} [1]" and final.notes == ()  # the LLM's answer, not quotes
+    partials = [a.text for a, _ in steps if a is not None and not a.complete]
+    assert len(partials) >= 2 and all(final.text.startswith(p) for p in partials)  # streamed
+    assert '<a class="qa-ref" href="#qa-t0-c1">[1]</a>' in html_text and "qa-unsupported" not in html_text
+    assert f'<mark class="qa-cite">{render.esc(first)}</mark>' in html_text  # the quoted sentence, in its card
+    assert fake_llm.requests[-1]["model"] == "fake-model"
+
+
+@pytest.mark.slow
+def test_llm_failure_and_unsupported_sentences_are_shown(llm_page, fake_llm, monkeypatch):
+    built = []
+    monkeypatch.setattr(app, "LLMClient", lambda settings: built.append(settings) or LLMClient(settings))
+    steps, turns = llm_page.run("Who founded Moonshot AI?", mode="error")
+    final, html_text = steps[-1]
+    assert "杨植麟" in final.text and "qa-card" in html_text
+    assert re.search(r'class="qa-notes".*could not answer \([^)]*HTTP 500\); showing the quoted answer', html_text)
+    steps, _ = llm_page.run("月之暗面的创始人是谁？", turns, mode="hallucinate")
+    final, html_text = steps[-1]
+    flagged = re.search(r'<span class="qa-unsupported"[^>]*>(.*?)</span> <span class="qa-flag"', html_text)
+    assert flagged and "987654" in flagged.group(1) and "⚠" in html_text
+    assert "qa-notes" in html_text and any(not c.supported for c in final.citations)
+    assert len(llm_page.variants) == 1 and len(built) == 1  # one client for the session's settings
+    assert (built[0].llm_base_url, built[0].llm_api_key, built[0].llm_timeout) == (fake_llm.url, SECRET, 2.0)
+
+
+@pytest.mark.slow
+def test_llm_fields_through_the_api(client, fake_llm, monkeypatch):
+    monkeypatch.setattr("llm.client.RETRY_BACKOFF_S", 0.0)
+    fake_llm.mode = "ok"
+    chat, _box, trace = client.predict("Who founded Moonshot AI?", 5, "en", fake_llm.url, "fake-model", SECRET,
+                                      0.1, 2, api_name="/ask")
+    messages = [m["content"][0]["text"] for m in chat]
+    assert re.search(r"\[1\]</a></p>", messages[-1]) and "fake-model" in trace
+    assert SECRET not in str(chat) + trace + str(client.view_api(print_info=False, return_format="dict"))

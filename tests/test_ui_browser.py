@@ -158,3 +158,43 @@ def test_script_injection_is_shown_as_text(page):
         page.keyboard.press("Escape")
     _shot(page, "xss-1280")
     assert page.dialogs == []
+
+
+def test_llm_settings_flags_and_fallback_note(page, monkeypatch):
+    from tests.fake_llm import FakeLLM
+
+    secret = "sk-browser-secret-0815"
+    monkeypatch.setattr("llm.client.RETRY_BACKOFF_S", 0.0)
+    fake = FakeLLM()
+    try:
+        page.get_by_label("中文").check()
+        page.locator("#qa-llm").get_by_text("大模型（可选）").wait_for()
+        page.get_by_label("English").check()
+        page.locator("#qa-llm").get_by_text("LLM (optional)").click()
+        fields = {"url": fake.url, "model": "fake-model", "key": secret}
+        for name, value in fields.items():
+            page.locator(f"#qa-llm-{name} input, #qa-llm-{name} textarea").first.fill(value)
+        fake.mode = "hallucinate"
+        _ask(page, "月之暗面的创始人是谁？")
+        answer = page.locator("#qa-chat .qa-answer").last
+        assert "987654" in answer.locator(".qa-unsupported").first.inner_text()
+        assert answer.locator(".qa-flag").first.is_visible() and answer.locator(".qa-notes").is_visible()
+        answer.locator(".qa-unsupported").first.scroll_into_view_if_needed()
+        _shot(page, "llm-unsupported-1280")
+        fake.mode = "error"
+        _ask(page, "Who founded Moonshot AI?")
+        notes = page.locator("#qa-chat .qa-answer").last.locator(".qa-notes")
+        assert "showing the quoted answer" in notes.inner_text()
+        notes.scroll_into_view_if_needed()
+        _shot(page, "llm-fallback-1280")
+        assert secret not in page.content()  # typed values are properties, not markup
+        page.locator("#qa-llm-url input, #qa-llm-url textarea").first.fill("api.deepseek.com")
+        _ask(page, "Who founded Moonshot AI?")
+        assert "must start with http://" in page.locator("#qa-chat .qa-error").last.inner_text()
+        _shot(page, "llm-bad-url-1280")
+        page.locator("#qa-llm-hint").scroll_into_view_if_needed()
+        _shot(page, "llm-settings-1280")
+    finally:
+        for name in ("url", "model", "key"):  # the page is shared with the other tests
+            page.locator(f"#qa-llm-{name} input, #qa-llm-{name} textarea").first.fill("")
+        fake.close()

@@ -50,7 +50,15 @@ CSS = """
 .qa-ref { text-decoration: none !important; font-weight: 600; font-size: 0.85em; vertical-align: 0.15em;
   color: var(--color-accent) !important; padding: 0 1px; cursor: pointer; }
 .qa-ref:hover { text-decoration: underline !important; }
-.qa-notes { font-size: 0.88em; color: var(--body-text-color-subdued); margin: 0.3em 0; }
+.qa-notes { font-size: 0.88em; margin: 0.5em 0; padding: 6px 10px; border-left: 3px solid #f59e0b;
+  background: rgba(245, 158, 11, 0.1); border-radius: 4px; }
+.qa-notes p { margin: 0.15em 0; }
+.qa-unsupported { background: rgba(245, 158, 11, 0.16); text-decoration: underline wavy #d97706;
+  text-decoration-thickness: 1px; text-underline-offset: 3px; border-radius: 2px; }
+.qa-flag { color: #b45309; font-weight: 700; cursor: help; margin-left: 2px; }
+.qa-card-head .qa-flag { margin-left: auto; flex: none; }
+#qa-llm-hint, #qa-llm-hint p { font-size: 0.85rem; color: var(--body-text-color-subdued); line-height: 1.6;
+  margin: 0; }
 .qa-error { border-left: 4px solid #dc2626; background: rgba(220, 38, 38, 0.08); padding: 8px 12px;
   border-radius: 6px; overflow-wrap: anywhere; }
 .qa-error-icon { margin-right: 6px; color: #dc2626; }

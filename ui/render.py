@@ -28,6 +28,12 @@ _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _HEADING_LINE = re.compile(r"(^|\n)#{1,6} ([^\n<]+)(?=\n|$)")
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*(?:\n[ \t\u3000]*)+")
 _HTML_LANG = {"zh": "zh-Hans", "zh-Hant": "zh-Hant", "en": "en"}
+# The checker appends " ⚠" to an LLM answer sentence its cited passages do not support; the sentence
+# starts after the previous sentence end (with its markers) on the same line.
+_FLAG = re.compile(r"\s*⚠")
+_SENTENCE_END = re.compile(r"(?:[。！？!?]|\.(?=\s|$))(?:\s*\[\d{1,3}(?:\s*[,，、]\s*\d{1,3})*\])*\s*")
+_LINE_START = re.compile(r"\s*(?:[-*•]\s+|#{1,6}\s+)?")
+_OPEN_FLAG, _CLOSE_FLAG = "\ue000", "\ue001"  # private-use placeholders, replaced after escaping
 
 
 class Document(Protocol):
@@ -177,6 +183,11 @@ def render_error(message: str, language: str, *, invalid: bool = False) -> str:
     return f'<div class="qa-error" role="alert"><span class="qa-error-icon">⚠</span>{esc(lead)}{esc(message)}</div>'
 
 
+def render_notice(key: str, language: str) -> str:
+    """A problem with the page's own settings (an interface string), shown in the chat like an error."""
+    return f'<div class="qa-error" role="alert"><span class="qa-error-icon">⚠</span>{esc(t(key, language))}</div>'
+
+
 def render_internal_error(language: str) -> str:
     """The message for an unexpected exception; the details go to the log only."""
     message = esc(t("internal_error", language))
@@ -193,8 +204,27 @@ def _link_markers(escaped_line: str, count: int, turn: int) -> str:
     return _MARKER.sub(link, escaped_line)
 
 
-def render_answer_text(text: str, passage_count: int, turn: int) -> str:
-    """The answer's lines as paragraphs and lists, escaped, with ``[n]`` markers linking to the cards."""
+def _mark_flagged(line: str) -> str:
+    """Wrap each sentence of one line followed by ``⚠`` in placeholders (raw text; escaping comes later)."""
+    out: list[str] = []
+    pos = 0
+    for flag in _FLAG.finditer(line):
+        segment = line[pos:flag.start()]
+        starts = [m.end() for m in _SENTENCE_END.finditer(segment) if m.end() < len(segment)]
+        start = starts[-1] if starts else _LINE_START.match(segment).end() if pos == 0 else 0
+        out.append(f"{segment[:start]}{_OPEN_FLAG}{segment[start:]}{_CLOSE_FLAG}")
+        pos = flag.end()
+    out.append(line[pos:])
+    return "".join(out)
+
+
+def render_answer_text(text: str, passage_count: int, turn: int, *, flagged: bool = False,
+                       language: str = "en") -> str:
+    """The answer's lines as paragraphs and lists, escaped, with ``[n]`` markers linking to the cards.
+
+    With ``flagged`` (the answer has unsupported citations) sentences marked ``⚠`` are styled as unsupported.
+    """
+    text = text.replace(_OPEN_FLAG, "").replace(_CLOSE_FLAG, "")
     blocks: list[str] = []
     items: list[str] = []
 
@@ -207,6 +237,8 @@ def render_answer_text(text: str, passage_count: int, turn: int) -> str:
         if not raw.strip():
             flush()
             continue
+        if flagged:
+            raw = _mark_flagged(raw)
         bullet = _BULLET.match(raw)
         line = raw[bullet.end():] if bullet else _HEADING.sub("", raw).strip()
         line = _BOLD.sub(r"<strong>\1</strong>", esc(line))
@@ -217,7 +249,12 @@ def render_answer_text(text: str, passage_count: int, turn: int) -> str:
             flush()
             blocks.append(f"<p>{line}</p>")
     flush()
-    return "".join(blocks)
+    out = "".join(blocks)
+    if flagged:
+        title = esc(t("unsupported", language))
+        out = (out.replace(_OPEN_FLAG, f'<span class="qa-unsupported" title="{title}">')
+               .replace(_CLOSE_FLAG, f'</span> <span class="qa-flag" title="{title}">⚠</span>'))
+    return out
 
 
 def _document_marks(passage: Passage, sentences: Sequence[str], documents: Mapping[str, Document] | None,
@@ -234,11 +271,15 @@ def render_card(answer: Answer, number: int, turn: int, language: str,
                 documents: Mapping[str, Document] | None = None) -> str:
     """Citation card ``number``: title, date, section, source, the passage with cited sentences marked."""
     passage = answer.passages[number - 1]
-    cited = [(c.sentence, "qa-cite" if c.supported else "qa-cite qa-weak")
+    # An LLM answer's sentences keep their "[n]" markers; a sentence it quoted is found without them.
+    cited = [(_MARKER.sub("", c.sentence).strip(), "qa-cite" if c.supported else "qa-cite qa-weak")
              for c in answer.citations if c.number == number]
     # Paragraph breaks inside a short passage only add height; one line break reads better in a card.
     body = _BLANK_LINES.sub("\n", highlight(passage.text, find_spans(passage.text, cited)).strip())
     date = passage.date or t("undated", language)
+    flag = ""
+    if any(not c.supported for c in answer.citations if c.number == number):
+        flag = f'<span class="qa-flag" title="{esc(t("card_unsupported", language))}">⚠</span>'
     meta = [f'<span class="qa-date">{esc(date)}</span>']
     if passage.section and passage.section != passage.title:
         meta.append(f'<span class="qa-section">{esc(passage.section)}</span>')
@@ -248,7 +289,7 @@ def render_card(answer: Answer, number: int, turn: int, language: str,
     return (
         f'<div class="qa-card" id="{card_id(turn, number)}">'
         f'<div class="qa-card-head"><span class="qa-num">{number}</span>'
-        f'<span class="qa-title">{esc(passage.title)}</span></div>'
+        f'<span class="qa-title">{esc(passage.title)}</span>{flag}</div>'
         f'<div class="qa-meta">{"<span class=qa-dot>·</span>".join(meta)}</div>'
         f'<div class="qa-passage">{body}</div>'
         f'<div class="qa-card-foot"><span class="qa-source">{source}</span>'
@@ -261,12 +302,14 @@ def render_answer(answer: Answer, turn: int, language: str,
                   documents: Mapping[str, Document] | None = None) -> str:
     """A whole assistant message: the answer text, any notes, then the numbered citation cards."""
     lang = _lang_attr(answer.language)
-    if answer.abstained:
-        return f'<div class="qa-answer qa-abstain" lang="{lang}"><p>{esc(answer.text.strip())}</p></div>'
-    parts = [f'<div class="qa-answer" lang="{lang}">',
-             render_answer_text(answer.text, len(answer.passages), turn)]
+    notes = ""
     if answer.notes:
-        parts.append('<div class="qa-notes">' + "".join(f"<p>ⓘ {esc(n)}</p>" for n in answer.notes) + "</div>")
+        notes = '<div class="qa-notes" role="note">' + "".join(f"<p>ⓘ {esc(n)}</p>" for n in answer.notes) + "</div>"
+    if answer.abstained:
+        return f'<div class="qa-answer qa-abstain" lang="{lang}"><p>{esc(answer.text.strip())}</p>{notes}</div>'
+    flagged = any(not c.supported for c in answer.citations)
+    parts = [f'<div class="qa-answer" lang="{lang}">',
+             render_answer_text(answer.text, len(answer.passages), turn, flagged=flagged, language=language), notes]
     if answer.passages:
         parts.append(f'<div class="qa-cards"><div class="qa-cards-head">{esc(t("sources", language))}</div>')
         parts.extend(render_card(answer, n, turn, language, documents) for n in range(1, len(answer.passages) + 1))

@@ -53,6 +53,48 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "An internal error stopped this answer. Please try again (the details are in the server log).",
     },
     "weak": {"zh": "这句话与所引段落的对应较弱", "en": "This sentence is only weakly backed by the passage"},
+    "unsupported": {"zh": "所引段落不支持这句话", "en": "The cited passage does not support this sentence"},
+    "card_unsupported": {
+        "zh": "回答中引用本段落的某句话与本段落不符",
+        "en": "A sentence of the answer that cites this passage is not supported by it",
+    },
+    "llm": {"zh": "大模型（可选）", "en": "LLM (optional)"},
+    "llm_url": {"zh": "接口地址（base URL）", "en": "Base URL"},
+    "llm_url_placeholder": {
+        "zh": "例如 https://api.deepseek.com 或 http://127.0.0.1:11434/v1",
+        "en": "e.g. https://api.deepseek.com or http://127.0.0.1:11434/v1",
+    },
+    "llm_model": {"zh": "模型", "en": "Model"},
+    "llm_model_placeholder": {"zh": "例如 deepseek-chat 或 qwen2.5:7b", "en": "e.g. deepseek-chat or qwen2.5:7b"},
+    "llm_key": {"zh": "API 密钥", "en": "API key"},
+    "llm_key_placeholder": {"zh": "sk-…（本地服务可留空）", "en": "sk-… (local servers need none)"},
+    "llm_key_placeholder_env": {
+        "zh": "留空则使用服务器配置的密钥（仅限服务器配置的接口地址）",
+        "en": "Empty: the server's key (only for the server's own base URL)",
+    },
+    "llm_temperature": {"zh": "温度", "en": "Temperature"},
+    "llm_timeout": {"zh": "超时（秒）", "en": "Timeout (s)"},
+    "llm_hint": {
+        "zh": "接口地址留空时不使用大模型，离线直接引用原文作答。支持任何兼容 OpenAI 的接口，例如 DeepSeek"
+              "（https://api.deepseek.com，模型 deepseek-chat）或本机 Ollama（http://127.0.0.1:11434/v1，"
+              "模型 qwen2.5:7b）。这些设置只对当前浏览器页面有效，密钥不会显示在页面上。",
+        "en": "Leave the base URL empty to answer offline with quoted sentences. Any OpenAI-compatible endpoint "
+              "works, e.g. DeepSeek (https://api.deepseek.com, model deepseek-chat) or a local Ollama "
+              "(http://127.0.0.1:11434/v1, model qwen2.5:7b). These settings apply to this browser tab only; "
+              "the key is never shown on the page.",
+    },
+    "llm_bad_url": {
+        "zh": "大模型接口地址必须以 http:// 或 https:// 开头（例如 https://api.deepseek.com）。"
+              "请在“大模型（可选）”中修改，或清空地址以离线作答。",
+        "en": "The LLM base URL must start with http:// or https:// (e.g. https://api.deepseek.com). "
+              "Fix it under “LLM (optional)”, or clear it to answer offline.",
+    },
+    "llm_no_model": {
+        "zh": "已填写大模型接口地址，但没有填写模型名称（例如 deepseek-chat）。请在“大模型（可选）”中填写，"
+              "或清空地址以离线作答。",
+        "en": "An LLM base URL is set but no model name (e.g. deepseek-chat). Enter one under “LLM (optional)”, "
+              "or clear the base URL to answer offline.",
+    },
     "close": {"zh": "关闭", "en": "Close"},
     "viewer_hint": {"zh": "高亮部分是被引用的段落。", "en": "The highlighted part is the cited passage."},
     "viewer_missing": {"zh": "找不到这篇文章。", "en": "This article could not be found."},
