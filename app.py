@@ -144,8 +144,12 @@ class _Lazy:
             return {}
 
 
-def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blocks:
-    """The Gradio Blocks app; launch it with :func:`serve` (which adds the theme and stylesheet)."""
+def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline, *, llm_panel: bool = True) -> gr.Blocks:
+    """The Gradio Blocks app; launch it with :func:`serve` (which adds the theme and stylesheet).
+
+    ``llm_panel=False`` hides the LLM settings and ignores any sent through the API, so visitors of a
+    public server cannot make it call endpoints of their choosing.
+    """
     pipeline = _Lazy(pipeline_factory)
     documents = pipeline.documents()
     concurrency = max(1, int(os.environ.get("QA_UI_CONCURRENCY", "4")))
@@ -194,7 +198,7 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
             k = max(1, min(10, int(k or 5)))
             shown = time.monotonic()
             answerer = pipeline()
-            if llm_url is not None:
+            if llm_url is not None and llm_panel:
                 settings = llm_settings(answerer.settings, llm_url, llm_model, llm_key, llm_temperature,
                                         llm_timeout)
                 if isinstance(settings, str):
@@ -275,7 +279,7 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline) -> gr.Blo
             k = gr.Slider(1, 10, value=5, step=1, label=t("k_label", lang0), info=t("k_info", lang0),
                           elem_id="qa-k", scale=3, min_width=260)
             clear = gr.Button(t("clear", lang0), elem_id="qa-clear", scale=1, min_width=140)
-        with gr.Accordion(t("llm", lang0), open=False, elem_id="qa-llm") as llm_box:
+        with gr.Accordion(t("llm", lang0), open=False, elem_id="qa-llm", visible=llm_panel) as llm_box:
             llm_hint = gr.HTML(_hint(lang0), elem_id="qa-llm-hint")
             with gr.Row():
                 llm_url = gr.Textbox(env.llm_base_url, label=t("llm_url", lang0), elem_id="qa-llm-url",
@@ -356,6 +360,17 @@ def start_local(demo: gr.Blocks) -> str:
     return f"http://{DEFAULT_HOST}:{port}/"
 
 
+def llm_panel_allowed(host: str, share: bool) -> bool:
+    """LLM settings on the page by default only for a private server (loopback, no share link).
+
+    ``QA_UI_LLM_SETTINGS=1`` or ``0`` decides explicitly.
+    """
+    explicit = os.environ.get("QA_UI_LLM_SETTINGS", "").strip()
+    if explicit:
+        return explicit not in ("0", "false", "no", "off")
+    return not share and host in ("127.0.0.1", "localhost", "::1")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Load the pipeline (building the index if needed), then serve the UI."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -373,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    demo = build_app(lambda: pipeline)
+    demo = build_app(lambda: pipeline, llm_panel=llm_panel_allowed(args.host, args.share))
     print(f"Starting the web UI on http://{args.host}:{args.port}", flush=True)
     serve(demo, args.host, args.port, share=args.share)
     return 0

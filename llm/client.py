@@ -46,7 +46,7 @@ class LLMClient:
                     KeyError, TypeError, AttributeError, IndexError) as exc:
                 reason = _describe(exc)
                 if produced or attempt == 2:
-                    raise LLMError(f"the language model failed: {reason}") from exc
+                    raise LLMError(reason) from exc
                 log.warning("LLM call failed (%s); retrying once", reason)
                 time.sleep(RETRY_BACKOFF_S)
 

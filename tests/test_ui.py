@@ -421,3 +421,14 @@ def test_llm_fields_through_the_api(client, fake_llm, monkeypatch):
     messages = [m["content"][0]["text"] for m in chat]
     assert re.search(r"\[1\]</a></p>", messages[-1]) and "fake-model" in trace
     assert SECRET not in str(chat) + trace + str(client.view_api(print_info=False, return_format="dict"))
+
+
+def test_llm_panel_only_for_private_servers_unless_told(monkeypatch):
+    monkeypatch.delenv("QA_UI_LLM_SETTINGS", raising=False)
+    assert app.llm_panel_allowed("127.0.0.1", share=False)
+    assert not app.llm_panel_allowed("0.0.0.0", share=False)
+    assert not app.llm_panel_allowed("127.0.0.1", share=True)
+    monkeypatch.setenv("QA_UI_LLM_SETTINGS", "1")
+    assert app.llm_panel_allowed("0.0.0.0", share=True)
+    monkeypatch.setenv("QA_UI_LLM_SETTINGS", "0")
+    assert not app.llm_panel_allowed("127.0.0.1", share=False)
