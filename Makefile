@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 PIP_EXTRA  ?=
 
-.PHONY: install run test index eval bench fix lint clean
+.PHONY: install run test index eval bench bench-scale fix lint clean
 
 install: $(STAMP)
 
@@ -34,6 +34,9 @@ eval: install
 
 bench: install
 	$(PY) -m bench
+
+bench-scale: install
+	$(PY) -m bench.scale
 
 fix: install
 	$(PY) -m ruff format .
