@@ -37,6 +37,8 @@ class Settings:
     # A cross-encoder folder or cached model name; empty means no reranking (the offline default).
     reranker: str = field(default_factory=lambda: _env("QA_RERANKER", ""))
     rerank_candidates: int = field(default_factory=lambda: _env_int("QA_RERANK_CANDIDATES", 20))
+    # FAISS index type: "auto" picks flat / HNSW / IVF-PQ by corpus size (thresholds in index/choose.py).
+    index_kind: str = field(default_factory=lambda: _env("QA_INDEX_KIND", "auto"))
     chunk_size: int = field(default_factory=lambda: _env_int("QA_CHUNK_SIZE", 400))
     chunk_overlap: int = field(default_factory=lambda: _env_int("QA_CHUNK_OVERLAP", 60))
     max_question_chars: int = field(default_factory=lambda: _env_int("QA_MAX_QUESTION_CHARS", 2000))

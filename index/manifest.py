@@ -8,7 +8,7 @@ from pathlib import Path
 
 from common.errors import IndexCorruptError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Manifest:
 
     format_version: int
     model: str
+    index_kind: str
     dim: int
     chunk_size: int
     chunk_overlap: int

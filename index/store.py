@@ -26,6 +26,7 @@ from common.errors import DocumentError, IndexCorruptError, IndexMismatchError, 
 from common.settings import Settings
 from common.textnorm import to_simplified
 from embed.protocol import Embedder
+from index.choose import choose_index_kind, make_dense_index
 from index.manifest import FORMAT_VERSION, Manifest
 from index.tokenize import tokenize
 from ingest import Chunk, Document, chunk_document, load_corpus
@@ -127,7 +128,13 @@ def _previous_vectors(settings: Settings, model: str) -> dict[str, np.ndarray]:
         old = load_index(settings, model)
     except QAError:
         return {}
-    vectors = old.dense.reconstruct_n(0, old.dense.ntotal)
+    try:
+        # Compressed indexes (IVF-PQ) cannot give the exact vectors back; the raw copy can.
+        vectors = np.load(old.path / "vectors.npy")
+    except (OSError, ValueError):
+        return {}
+    if len(vectors) != len(old.chunks):
+        return {}
     return {embed_text(c): vectors[i] for i, c in enumerate(old.chunks)}
 
 
@@ -168,14 +175,18 @@ def build_index(
             cache[texts[i]] = fresh[row]
     vectors = np.vstack([cache[t] for t in texts]).astype(np.float32)
 
-    dense = faiss.IndexFlatIP(dim)
-    dense.add(vectors)
+    try:
+        kind = choose_index_kind(len(vectors), settings.index_kind)
+    except ValueError as exc:
+        raise QAError(f"QA_INDEX_KIND: {exc}") from exc
+    dense = make_dense_index(vectors, kind)
     bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
     bm25.index([tokenize(c.context_text()) or [""] for c in chunks], show_progress=False)
 
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model=model,
+        index_kind=kind,
         dim=dim,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
@@ -186,7 +197,7 @@ def build_index(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
     )
-    _write_atomically(settings, manifest, chunks, docs, dense, bm25)
+    _write_atomically(settings, manifest, chunks, docs, dense, bm25, vectors)
     return BuildReport(manifest, warnings, embedded=len(missing), reused=len(chunks) - len(missing))
 
 
@@ -209,6 +220,7 @@ def _write_atomically(
     docs: list[Document],
     dense: faiss.Index,
     bm25: bm25s.BM25,
+    vectors: np.ndarray,
 ) -> None:
     builds = settings.data_dir / "builds"
     try:
@@ -220,6 +232,7 @@ def _write_atomically(
         with (target / "documents.jsonl").open("w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(asdict(d), ensure_ascii=False) + "\n" for d in docs)
         faiss.write_index(dense, str(target / "dense.faiss"))
+        np.save(target / "vectors.npy", vectors)
         bm25.save(str(target / "bm25"), show_progress=False)
         # The manifest goes last: a directory without one is an unfinished build.
         manifest.save(target / "manifest.json")

@@ -62,7 +62,7 @@ def test_build_writes_flat_ip_index_bm25_and_manifest(empty: Settings):
     data = load_index(small, MODEL)
     assert report.embedded == data.manifest.n_chunks == len(data.chunks) == data.dense.ntotal > 10
     assert data.manifest.dim == data.dense.d == 384
-    assert type(data.dense).__name__ == "IndexFlatIP"
+    assert type(data.dense).__name__ == "IndexFlatIP" and data.manifest.index_kind == "flat"
     assert set(data.documents) == {"001_99076ca6299f6e1a", "004_2e19c1e43176fef9"}
     # BM25 runs over Simplified text: a Simplified query finds the Traditional article.
     scores = data.bm25.get_scores(tokenize("阶跃星辰 创始人 姜大昕"))
@@ -139,3 +139,17 @@ def test_unwritable_data_dir_gives_clear_error(empty: Settings):
     empty.data_dir.write_text("not a folder")
     with pytest.raises(QAError, match="writable"):
         build_index(empty, _factory(empty)[0], MODEL)
+
+
+def test_unknown_index_kind_is_a_typed_error(empty: Settings):
+    with pytest.raises(QAError, match="QA_INDEX_KIND"):
+        build_index(empty.with_(index_kind="lsh"), _factory(empty)[0], MODEL)
+
+
+def test_raw_vectors_are_kept_for_reuse(small: Settings):
+    import numpy as np
+
+    data = load_index(small, MODEL)
+    vectors = np.load(data.path / "vectors.npy")
+    assert vectors.shape == (data.dense.ntotal, data.manifest.dim)
+    assert np.allclose(vectors, data.dense.reconstruct_n(0, data.dense.ntotal))
