@@ -28,15 +28,23 @@ class TermRarity:
         return max(math.log(1 + (self._n - d + 0.5) / (d + 0.5)) for d in (self._df.get(t, 0) for t in tokens))
 
 
-def coverage(concepts: list[list[str]], passage_text: str, rarity: TermRarity) -> float:
+WeightedConcepts = list[tuple[float, list[str]]]
+
+
+def weigh(concepts: list[list[str]], rarity: TermRarity) -> WeightedConcepts:
+    """Each concept's weight (IDF of its most common form) with its forms in compact searchable shape.
+
+    Computed once per question, since every passage and sentence is then scored against it.
+    """
+    return [(min(rarity.idf(a) for a in alternatives), [c for c in map(compact, alternatives) if c])
+            for alternatives in concepts]
+
+
+def coverage(weighted: WeightedConcepts, passage_text: str) -> float:
     """IDF-weighted share of the question's concepts that the passage mentions in any accepted form."""
     haystack = compact(passage_text)
-    total = covered = 0.0
-    for alternatives in concepts:
-        weight = min(rarity.idf(a) for a in alternatives)
-        total += weight
-        if any(compact(a) and compact(a) in haystack for a in alternatives):
-            covered += weight
+    total = sum(weight for weight, _ in weighted)
+    covered = sum(weight for weight, forms in weighted if any(f in haystack for f in forms))
     return covered / total if total else 0.0
 
 
@@ -56,15 +64,15 @@ class AbstainPolicy:
 
     def best_coverage(self, retrieval: Retrieval, rarity: TermRarity) -> float:
         """Highest coverage among the top passages (title and section count as part of a passage)."""
-        return max((coverage(retrieval.expansion.concepts, f"{p.title} {p.section} {p.text}", rarity)
-                    for p in retrieval.passages[: self.top_n]), default=0.0)
+        weighted = weigh(retrieval.expansion.concepts, rarity)
+        return max((coverage(weighted, f"{p.title} {p.section} {p.text}") for p in retrieval.passages[: self.top_n]),
+                   default=0.0)
 
-    def should_abstain(self, retrieval: Retrieval, rarity: TermRarity) -> bool:
-        """True when the retrieved passages are too weak to answer from."""
+    def should_abstain(self, retrieval: Retrieval, score: float) -> bool:
+        """True when the retrieved passages are too weak to answer from, given their :meth:`score`."""
         if not retrieval.passages:
             return True
-        threshold = self.min_score.get(retrieval.language, self.min_score["zh"])
-        return self.score(retrieval, rarity) < threshold
+        return score < self.min_score.get(retrieval.language, self.min_score["zh"])
 
     def score(self, retrieval: Retrieval, rarity: TermRarity) -> float:
         """The evidence strength compared with the threshold."""

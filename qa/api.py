@@ -126,13 +126,14 @@ class Pipeline:
         retrieval = self.search(question, k, history)
         trace = retrieval.trace
         clean = str(trace["question"])
-        if self.policy.should_abstain(retrieval, self.rarity):
+        evidence = self.policy.score(retrieval, self.rarity)
+        if self.policy.should_abstain(retrieval, evidence):
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
                                        retrieval.expansion.concepts, self.rarity, trace)
         trace["top_dense"] = round(retrieval.top_dense, 4)
-        trace["evidence_score"] = round(self.policy.score(retrieval, self.rarity), 4)
+        trace["evidence_score"] = round(evidence, 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return retrieval, answer
 

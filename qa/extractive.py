@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from common.messages import message
 from common.textnorm import normalize
-from qa.abstain import TermRarity, coverage
+from qa.abstain import TermRarity, coverage, weigh
 from qa.types import Answer, Citation
 from retrieve.passage import Passage
 
@@ -45,13 +45,14 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 rarity: TermRarity) -> list[_Candidate]:
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
+    weighted = weigh(concepts, rarity)
     out = []
     for rank, passage in enumerate(passages):
         head = f"{passage.title} {passage.section}"
         for sentence in split_sentences(passage.text):
             # Rare question words decide (IDF-weighted coverage); the heading counts a little because
             # a table row rarely repeats its company; higher-ranked passages break ties.
-            score = coverage(concepts, sentence, rarity) + 0.2 * coverage(concepts, f"{head} {sentence}", rarity)
+            score = coverage(weighted, sentence) + 0.2 * coverage(weighted, f"{head} {sentence}")
             score += 0.1 / (1 + rank)
             if wants_number and _DIGIT.search(sentence):
                 score += 0.1
