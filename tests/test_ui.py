@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 import pytest
@@ -96,6 +96,12 @@ def test_answer_markers_link_to_cards_and_cited_sentence_is_marked():
     doc_id, start, end, marks, lang = render.parse_viewer_href(href.replace("&amp;", "&"))
     assert (doc_id, lang) == ("d1", "zh") and DOC_TEXT[start:end] == answer.passages[0].text
     assert [DOC_TEXT[a:b] for a, b in marks] == ["月之暗面成立于2023年。"]
+    assert "qa-streaming" not in out and "aria-busy" not in out
+
+
+def test_streaming_answer_is_marked_busy_until_complete():
+    partial = replace(_answer((_passage(),), text="月之暗面成立于"), complete=False)
+    assert 'class="qa-answer qa-streaming" aria-busy="true"' in render.render_answer(partial, 0, "zh", DOCS)
 
 
 def test_answer_escapes_document_fields():

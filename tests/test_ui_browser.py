@@ -22,7 +22,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwrig
 
 import app  # noqa: E402
 
-ANSWERS = "#qa-chat .qa-answer:not(.qa-pending), #qa-chat .qa-error"
+ANSWERS = "#qa-chat .qa-answer:not(.qa-pending):not(.qa-streaming), #qa-chat .qa-error"
 XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
 
 
@@ -173,11 +173,16 @@ def test_llm_settings_flags_and_fallback_note(page, monkeypatch):
         page.locator("#qa-llm").get_by_text("LLM (optional)").click()
         fields = {"url": fake.url, "model": "fake-model", "key": secret}
         for name, value in fields.items():
-            page.locator(f"#qa-llm-{name} input, #qa-llm-{name} textarea").first.fill(value)
+            box = page.locator(f"#qa-llm-{name} input, #qa-llm-{name} textarea").first
+            box.fill(value)
+            box.press("Tab")  # commit the value the way a user leaving the field does
+            sync_api.expect(box).to_have_value(value)
         fake.mode = "hallucinate"
         _ask(page, "月之暗面的创始人是谁？")
         answer = page.locator("#qa-chat .qa-answer").last
-        assert "987654" in answer.locator(".qa-unsupported").first.inner_text()
+        flagged = answer.locator(".qa-unsupported")
+        assert flagged.count(), f"{len(fake.requests)} LLM requests; answer: {answer.inner_text()[:400]!r}"
+        assert "987654" in flagged.first.inner_text()
         assert answer.locator(".qa-flag").first.is_visible() and answer.locator(".qa-notes").is_visible()
         answer.locator(".qa-unsupported").first.scroll_into_view_if_needed()
         _shot(page, "llm-unsupported-1280")

@@ -308,7 +308,9 @@ def render_answer(answer: Answer, turn: int, language: str,
     if answer.abstained:
         return f'<div class="qa-answer qa-abstain" lang="{lang}"><p>{esc(answer.text.strip())}</p>{notes}</div>'
     flagged = any(not c.supported for c in answer.citations)
-    parts = [f'<div class="qa-answer" lang="{lang}">',
+    # Streaming answers are marked busy so assistive technology (and tests) wait for the final one.
+    busy = "" if answer.complete else ' qa-streaming" aria-busy="true'
+    parts = [f'<div class="qa-answer{busy}" lang="{lang}">',
              render_answer_text(answer.text, len(answer.passages), turn, flagged=flagged, language=language), notes]
     if answer.passages:
         parts.append(f'<div class="qa-cards"><div class="qa-cards-head">{esc(t("sources", language))}</div>')
