@@ -127,7 +127,9 @@ class Pipeline:
         trace = retrieval.trace
         clean = str(trace["question"])
         evidence = self.policy.score(retrieval, self.rarity)
-        if self.policy.should_abstain(retrieval, evidence):
+        query = str(trace.get("retrieval_query", clean))
+        trace["asks_for"] = [a.name for a in self.policy.focus.asked(query)]
+        if self.policy.should_abstain(retrieval, evidence, query):
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,

@@ -61,6 +61,9 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
 
 
+_LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
+
+
 class QueryExpander:
     """Expands English questions with Chinese terms and Chinese questions with English names."""
 
@@ -91,7 +94,7 @@ class QueryExpander:
                     found.append((m.start(), self._by_en[m.group(0)]))
         taken = norm
         for name in self._zh_names:
-            pos = taken.find(name)
+            pos = _find_name(taken, name)
             if pos >= 0:
                 found.append((pos, self._by_zh[name]))
                 taken = taken.replace(name, " " * len(name))
@@ -158,6 +161,14 @@ class QueryExpander:
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
         return concepts
+
+
+def _find_name(text: str, name: str) -> int:
+    """Position of ``name`` in ``text``; a Latin name ("Yi") must not be part of a longer word ("Yiyan")."""
+    if not _LATIN_NAME.fullmatch(name):
+        return text.find(name)
+    m = re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text)
+    return m.start() if m else -1
 
 
 def _chinese_date(m: re.Match[str]) -> str:

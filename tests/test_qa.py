@@ -76,6 +76,22 @@ def test_off_topic_questions_abstain_in_their_language(pipeline, question, marke
     assert answer.abstained and marker in answer.text and answer.passages == () and "[1]" not in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "What's the capital of France?",  # generic: shares words with the articles but names nothing in them
+    "月之暗面去年的净利润是多少？",  # a company the articles cover, a figure they never give
+    "Who is the chief financial officer of MiniMax?",
+])
+def test_questions_the_articles_cannot_answer_abstain(pipeline, question):
+    answer = ask(question)
+    assert answer.abstained and answer.passages == ()
+
+
+@pytest.mark.parametrize("question", ["智谱的估值是多少？", "What is Zhipu AI's valuation?", "MiniMax 的 CEO 是谁？"])
+def test_figures_the_articles_give_are_answered(pipeline, question):
+    answer = ask(question)
+    assert not answer.abstained and answer.passages
+
+
 def test_sources_that_disagree_are_shown_with_dates(pipeline):
     answer = ask("月之暗面的估值是多少？", k=8)
     assert not answer.abstained
