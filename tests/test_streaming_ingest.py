@@ -101,7 +101,7 @@ def test_kill_9_mid_embedding_loses_at_most_one_batch(tmp_path: Path):
     old = load_index(settings, HASH_MODEL).manifest
     write_corpus(settings.corpus_dir, 4, 60)
 
-    proc = _run_cli(settings, "--delay", "0.1", "build", "--force")
+    proc = _run_cli(settings, "--delay", "0.25", "build", "--force")
     deadline = time.monotonic() + 60
     while cached_rows(settings) < old.n_chunks + 12:
         assert proc.poll() is None, proc.communicate()
