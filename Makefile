@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 PIP_EXTRA  ?=
 
-.PHONY: install run test index eval bench bench-scale fix lint clean
+.PHONY: install run test index eval bench bench-scale bench-ingest fix lint clean
 
 install: $(STAMP)
 
@@ -37,6 +37,9 @@ bench: install
 
 bench-scale: install
 	$(PY) -m bench.scale
+
+bench-ingest: install
+	$(PY) -m bench.ingest_scale
 
 fix: install
 	$(PY) -m ruff format .

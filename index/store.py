@@ -13,7 +13,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,16 +22,19 @@ from pathlib import Path
 import bm25s
 import faiss
 import numpy as np
+from tqdm.auto import tqdm
 
 from common.errors import DocumentError, IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
 from common.settings import Settings
-from common.textnorm import to_simplified
 from embed.protocol import Embedder
 from index.choose import choose_index_kind, make_dense_index
+from index.embed_cache import EmbedCache
+from index.embed_stream import EmbeddedChunks, embed_chunks, embed_text
 from index.manifest import FORMAT_VERSION, Manifest
 from index.tokenize import tokenize
-from ingest import Chunk, Document, chunk_document, load_corpus
+from ingest import Chunk, Document
 from ingest.documents import corpus_files
+from ingest.stream import CorpusStream
 
 log = logging.getLogger(__name__)
 # bm25s logs every index build at DEBUG through its own handler; keep the CLI output readable.
@@ -65,11 +69,6 @@ class BuildReport:
     embedded: int = 0
     reused: int = 0
     skipped_build: bool = False
-
-
-def embed_text(chunk: Chunk) -> str:
-    """The text a chunk is embedded as: Simplified script so both scripts share one vector space."""
-    return to_simplified(chunk.context_text())
 
 
 def corpus_hash(settings: Settings) -> str:
@@ -122,20 +121,24 @@ def _read_lines(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _previous_vectors(settings: Settings, model: str) -> dict[str, np.ndarray]:
-    """Vectors of the current index keyed by embedded text, so unchanged chunks are not re-embedded."""
+def _seed_cache(cache: EmbedCache, settings: Settings, model: str) -> None:
+    """Fill a new, empty cache from the current index's raw vectors.
+
+    The first build after an upgrade, or after the cache file was deleted, then re-embeds nothing unchanged.
+    """
+    if len(cache):
+        return
+    path = settings.index_dir
     try:
-        old = load_index(settings, model)
-    except QAError:
-        return {}
-    try:
+        if Manifest.load(path / "manifest.json").model != model:
+            return
+        chunks = [Chunk(**json.loads(line)) for line in _read_lines(path / "chunks.jsonl")]
         # Compressed indexes (IVF-PQ) cannot give the exact vectors back; the raw copy can.
-        vectors = np.load(old.path / "vectors.npy")
-    except (OSError, ValueError):
-        return {}
-    if len(vectors) != len(old.chunks):
-        return {}
-    return {embed_text(c): vectors[i] for i, c in enumerate(old.chunks)}
+        vectors = np.load(path / "vectors.npy")
+    except (QAError, OSError, ValueError, TypeError):
+        return
+    if len(vectors) == len(chunks):
+        cache.put_many([cache.key(embed_text(c)) for c in chunks], vectors)
 
 
 def build_index(
@@ -146,7 +149,25 @@ def build_index(
     force: bool = False,
     progress: bool = False,
 ) -> BuildReport:
-    """Ingest the corpus and write a new index, unless the current one is already up to date."""
+    """Ingest the corpus and write a new index, unless the current one is already up to date.
+
+    Files are read, chunked and embedded one batch at a time through the persistent embedding cache, so
+    memory stays bounded by the chunk table and an interrupted build resumes where it stopped.
+    """
+    # The document spool and the embedding cache are closed however the build ends.
+    with ExitStack() as resources:
+        return _build(settings, embedder_factory, model, force=force, progress=progress, resources=resources)
+
+
+def _build(
+    settings: Settings,
+    embedder_factory: Callable[[], Embedder],
+    model: str,
+    *,
+    force: bool,
+    progress: bool,
+    resources: ExitStack,
+) -> BuildReport:
     started = time.perf_counter()
     current_hash = corpus_hash(settings)
     if not force:
@@ -157,23 +178,17 @@ def build_index(
         except QAError:
             pass
     _check_writable(settings.data_dir)
-    docs, warnings = load_corpus(settings.corpus_dir)
-    if not docs:
-        raise DocumentError(f"no usable documents in {settings.corpus_dir}: " + "; ".join(warnings or ["empty"]))
-    chunks = [c for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
-    texts = [embed_text(c) for c in chunks]
-
-    cache = _previous_vectors(settings, model)
-    missing = [i for i, t in enumerate(texts) if t not in cache]
-    vectors = np.zeros((len(texts), 0), dtype=np.float32)
-    dim = next(iter(cache.values())).shape[0] if cache else 0
-    if missing:
-        embedder = embedder_factory()
-        fresh = embedder.embed_passages([texts[i] for i in missing], progress=progress)
-        dim = fresh.shape[1]
-        for row, i in enumerate(missing):
-            cache[texts[i]] = fresh[row]
-    vectors = np.vstack([cache[t] for t in texts]).astype(np.float32)
+    stream = resources.enter_context(CorpusStream(settings.corpus_dir, settings.chunk_size, settings.chunk_overlap,
+                                                  spool_dir=settings.data_dir))
+    cache = resources.enter_context(EmbedCache(settings.embed_cache_path, model))
+    _seed_cache(cache, settings, model)
+    embedded = _embed_corpus(stream, cache, embedder_factory, settings.embed_batch, progress)
+    chunks, warnings = embedded.chunks, stream.warnings
+    if not chunks:
+        raise DocumentError(f"no usable documents in {settings.corpus_dir}: "
+                            + "; ".join(warnings or ["empty"]))
+    vectors = embedded.vectors()
+    dim = vectors.shape[1]
 
     try:
         kind = choose_index_kind(len(vectors), settings.index_kind)
@@ -192,13 +207,26 @@ def build_index(
         chunk_overlap=settings.chunk_overlap,
         corpus_dir=str(settings.corpus_dir),
         corpus_hash=current_hash,
-        n_docs=len(docs),
+        n_docs=stream.n_docs,
         n_chunks=len(chunks),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
     )
-    _write_atomically(settings, manifest, chunks, docs, dense, bm25, vectors)
-    return BuildReport(manifest, warnings, embedded=len(missing), reused=len(chunks) - len(missing))
+    _write_atomically(settings, manifest, chunks, stream.documents(), dense, bm25, vectors)
+    cache.prune(embedded.keys)
+    return BuildReport(manifest, warnings, embedded=embedded.embedded, reused=embedded.reused)
+
+
+def _embed_corpus(stream: CorpusStream, cache: EmbedCache, embedder_factory: Callable[[], Embedder],
+                  batch_size: int, progress: bool) -> EmbeddedChunks:
+    """Chunk and embed the corpus file by file, with a progress bar (and ETA) over the files on a terminal."""
+    with tqdm(total=len(stream.files), desc="Ingesting", unit="doc", disable=None if progress else True) as bar:
+
+        def show(done: EmbeddedChunks) -> None:
+            bar.update(stream.files_done - bar.n)
+            bar.set_postfix(chunks=len(done.chunks), embedded=done.embedded, reused=done.reused, refresh=False)
+
+        return embed_chunks(stream.chunks(), cache, embedder_factory, batch_size=max(1, batch_size), on_batch=show)
 
 
 def _check_writable(folder: Path) -> None:
@@ -217,7 +245,7 @@ def _write_atomically(
     settings: Settings,
     manifest: Manifest,
     chunks: list[Chunk],
-    docs: list[Document],
+    docs: Iterable[Document],
     dense: faiss.Index,
     bm25: bm25s.BM25,
     vectors: np.ndarray,

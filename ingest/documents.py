@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,23 +134,34 @@ def corpus_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
-def load_corpus(folder: Path) -> tuple[list[Document], list[str]]:
-    """Load every article under ``folder``; unusable files are skipped and reported as warnings."""
-    docs: list[Document] = []
-    warnings: list[str] = []
+def iter_documents(files: Iterable[Path], warnings: list[str]) -> Iterator[Document]:
+    """Load ``files`` lazily, one at a time; unusable files are skipped and appended to ``warnings``.
+
+    Only the document being yielded is held, so a folder of any size is read in bounded memory.
+    """
     seen: set[str] = set()
-    for path in corpus_files(folder):
+    for path in files:
         try:
             doc, doc_warnings = load_document(path)
         except DocumentError as exc:
-            warnings.append(f"skipped {exc}")
+            _warn(warnings, f"skipped {exc}")
             continue
         if doc.doc_id in seen:
-            warnings.append(f"skipped {path.name}: another file already has the id {doc.doc_id}")
+            _warn(warnings, f"skipped {path.name}: another file already has the id {doc.doc_id}")
             continue
         seen.add(doc.doc_id)
-        docs.append(doc)
-        warnings.extend(doc_warnings)
-    for message in warnings:
-        log.warning(message)
+        for message in doc_warnings:
+            _warn(warnings, message)
+        yield doc
+
+
+def _warn(warnings: list[str], message: str) -> None:
+    warnings.append(message)
+    log.warning(message)
+
+
+def load_corpus(folder: Path) -> tuple[list[Document], list[str]]:
+    """Load every article under ``folder``; unusable files are skipped and reported as warnings."""
+    warnings: list[str] = []
+    docs = list(iter_documents(corpus_files(folder), warnings))
     return docs, warnings
