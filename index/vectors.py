@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from pymilvus import MilvusClient
 
 log = logging.getLogger(__name__)
+# Milvus Lite logs a traceback when it cannot open its file (e.g. another process holds it); the failure
+# reaches the user as a VectorStoreError instead.
+logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
 
 STORES = ("faiss", "milvus")
 FAISS_FILE = "dense.faiss"
@@ -129,6 +132,10 @@ def _client(uri: str, token: str, timeout: float) -> MilvusClient:
 
 def _unreachable(uri: str, exc: Exception) -> VectorStoreError:
     detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if _is_local(uri):
+        return VectorStoreError(f"cannot use Milvus at {uri} ({detail}); a Milvus Lite file needs a writable "
+                                "folder and serves one process at a time: stop the other process, or point "
+                                "QA_MILVUS_URI at a Milvus server, or set QA_VECTOR_STORE=faiss")
     return VectorStoreError(f"cannot use Milvus at {uri} ({detail}); check QA_MILVUS_URI (and QA_MILVUS_TOKEN "
                             "for a cluster) and that the server is running, or set QA_VECTOR_STORE=faiss")
 

