@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from common.errors import IndexMismatchError, IndexMissingError, VectorStoreError
+from common.errors import IndexMismatchError, IndexMissingError, QAError, VectorStoreError
 from common.settings import Settings
 from embed import get_embedder, get_query_embedder
 from index import build_index, ensure_index, load_index
@@ -132,6 +132,13 @@ def test_unreachable_milvus_is_a_typed_error_naming_the_uri(built: Settings, uri
     assert index_cli(["info"]) == VectorStoreError.exit_code
     err = capsys.readouterr().err
     assert err.startswith(f"error: cannot use Milvus at {uri}") and "Traceback" not in err
+
+
+def test_unknown_vector_store_is_a_typed_error(built: Settings):
+    with pytest.raises(QAError, match="QA_VECTOR_STORE: unknown vector store 'qdrant'"):
+        build_index(built.with_(vector_store="qdrant"), _no_embedding, MODEL, force=True)
+    with pytest.raises(QAError, match="QA_VECTOR_STORE"):
+        load_index(built.with_(vector_store="qdrant"), MODEL)
 
 
 def test_store_mismatch_is_reported_and_ensure_index_switches(private: Settings):
