@@ -181,8 +181,9 @@ def _stored_vectors(index_dir: Path, n_chunks: int) -> np.ndarray | None:
 
         if Manifest.load(index_dir / "manifest.json").model != E5_SMALL_NAME:
             return None
-        dense = faiss.read_index(str(index_dir / "dense.faiss"))
-        return dense.reconstruct_n(0, dense.ntotal) if dense.ntotal == n_chunks else None
+        # The raw copy is there whatever the vector store (a Milvus build has no dense.faiss).
+        vectors = np.load(index_dir / "vectors.npy")
+        return vectors if len(vectors) == n_chunks else None
     except Exception:  # any unreadable index: embed instead
         return None
 

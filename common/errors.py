@@ -40,6 +40,12 @@ class IndexMismatchError(QAError):
     exit_code = 3
 
 
+class VectorStoreError(QAError):
+    """The vector store holding the dense index (e.g. a Milvus server) is unreachable or refused a request."""
+
+    exit_code = 3
+
+
 class EmbedderError(QAError):
     """The embedding model could not be loaded or run."""
 

@@ -39,6 +39,17 @@ class Settings:
     rerank_candidates: int = field(default_factory=lambda: _env_int("QA_RERANK_CANDIDATES", 20))
     # FAISS index type: "auto" picks flat / HNSW / IVF-PQ by corpus size (thresholds in index/choose.py).
     index_kind: str = field(default_factory=lambda: _env("QA_INDEX_KIND", "auto"))
+    # Where the dense vectors live: "faiss" (a file in the build folder) or "milvus" (a Milvus
+    # collection; the chunk table and BM25 stay on local disk either way).
+    vector_store: str = field(default_factory=lambda: _env("QA_VECTOR_STORE", "faiss"))
+    # A Milvus server such as http://host:19530, or a local ``.db`` file run by Milvus Lite in-process;
+    # empty means ``milvus.db`` in the data dir.
+    milvus_uri: str = field(default_factory=lambda: _env("QA_MILVUS_URI", ""))
+    milvus_token: str = field(default_factory=lambda: _env("QA_MILVUS_TOKEN", ""))
+    # Each build writes its own collection named ``<prefix>_<build id>``; deployments sharing a cluster
+    # keep apart by prefix.
+    milvus_collection_prefix: str = field(default_factory=lambda: _env("QA_MILVUS_COLLECTION_PREFIX", "qa_chunks"))
+    milvus_timeout: float = field(default_factory=lambda: _env_float("QA_MILVUS_TIMEOUT", 10.0))
     chunk_size: int = field(default_factory=lambda: _env_int("QA_CHUNK_SIZE", 400))
     chunk_overlap: int = field(default_factory=lambda: _env_int("QA_CHUNK_OVERLAP", 60))
     # Passages embedded (and committed to the embedding cache) per step of a build: an interrupted build
@@ -61,6 +72,11 @@ class Settings:
     def embed_cache_path(self) -> Path:
         """The persistent passage-vector cache that lets an interrupted build resume."""
         return self.data_dir / "embed_cache.sqlite3"
+
+    @property
+    def milvus_address(self) -> str:
+        """The Milvus URI in use: ``QA_MILVUS_URI``, or a Milvus Lite file in the data dir."""
+        return self.milvus_uri or str(self.data_dir / "milvus.db")
 
     @property
     def models_dir(self) -> Path:

@@ -1,4 +1,4 @@
-"""Chunks -> FAISS vectors + BM25 on disk, with a manifest that is checked on load."""
+"""Chunks -> dense vectors (FAISS or Milvus) + BM25 on disk, with a manifest that is checked on load."""
 
 from index.store import BuildReport, IndexData, build_index, corpus_hash, ensure_index, load_index
 

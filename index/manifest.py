@@ -27,6 +27,10 @@ class Manifest:
     n_chunks: int
     built_at: str
     build_seconds: float
+    # Where the dense vectors are: "faiss" (dense.faiss beside the manifest) or "milvus" (``collection``).
+    # Manifests written before the choice existed are FAISS builds.
+    vector_store: str = "faiss"
+    collection: str = ""
 
     def save(self, path: Path) -> None:
         """Write as pretty JSON."""

@@ -1,8 +1,10 @@
-"""Build, save and load the on-disk index: FAISS vectors, a BM25 index and the chunk table.
+"""Build, save and load the index: dense vectors, a BM25 index and the chunk table.
 
 Layout under ``data_dir``: ``builds/<id>/`` holds complete builds and ``index`` is a symlink to the
 current one. A build writes a fresh directory and then swaps the symlink with one atomic rename, so a
-build killed midway leaves the previous index in service.
+build killed midway leaves the previous index in service. The dense vectors go to the store chosen by
+``QA_VECTOR_STORE`` (:mod:`index.vectors`): ``dense.faiss`` in the build directory, or a Milvus
+collection named after it, which is dropped together with the directory once a newer build serves.
 """
 
 from __future__ import annotations
@@ -15,23 +17,32 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import bm25s
-import faiss
 import numpy as np
 from tqdm.auto import tqdm
 
 from common.errors import DocumentError, IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
 from common.settings import Settings
 from embed.protocol import Embedder
-from index.choose import choose_index_kind, make_dense_index
+from index.choose import choose_index_kind
 from index.embed_cache import EmbedCache
 from index.embed_stream import EmbeddedChunks, embed_chunks, embed_text
 from index.manifest import FORMAT_VERSION, Manifest
 from index.tokenize import tokenize
+from index.vectors import (
+    REBUILD_HINT,
+    VectorStore,
+    build_vector_store,
+    check_store_name,
+    collection_name,
+    drop_collection,
+    milvus_client,
+    open_vector_store,
+)
 from ingest import Chunk, Document
 from ingest.documents import corpus_files
 from ingest.stream import CorpusStream
@@ -45,7 +56,7 @@ INGEST_VERSION = "4"
 # BM25 saturation and length normalisation, tuned on the dev split (k1 0.9-1.5, b 0.1-0.9 compared):
 # every chunk carries its title and heading path, so full length normalisation over-penalises them.
 BM25_K1, BM25_B = 1.2, 0.3
-FIX_HINT = "rebuild it with `make index` (or `python -m index build --force`)"
+FIX_HINT = REBUILD_HINT
 
 
 @dataclass
@@ -56,7 +67,7 @@ class IndexData:
     manifest: Manifest
     chunks: list[Chunk]
     documents: dict[str, Document]
-    dense: faiss.Index
+    dense: VectorStore
     bm25: bm25s.BM25
 
 
@@ -81,13 +92,15 @@ def corpus_hash(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _check_compatible(manifest: Manifest, settings: Settings, model: str) -> None:
+def _check_compatible(manifest: Manifest, settings: Settings, model: str, *, store: bool = True) -> None:
     expected = {
         "format_version": FORMAT_VERSION,
         "model": model,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
     }
+    if store:
+        expected["vector_store"] = check_store_name(settings.vector_store)
     wrong = [f"{k}: index has {getattr(manifest, k)!r}, settings want {v!r}"
              for k, v in expected.items() if getattr(manifest, k) != v]
     if wrong:
@@ -103,22 +116,26 @@ def load_index(settings: Settings, model: str) -> IndexData:
     manifest = Manifest.load(path / "manifest.json")
     _check_compatible(manifest, settings, model)
     try:
-        chunks = [Chunk(**json.loads(line)) for line in _read_lines(path / "chunks.jsonl")]
+        chunks = _read_chunks(path)
         documents = {d.doc_id: d for d in (Document(**json.loads(line))
                                            for line in _read_lines(path / "documents.jsonl"))}
-        dense = faiss.read_index(str(path / "dense.faiss"))
+        dense = open_vector_store(settings, manifest.vector_store, manifest.collection, manifest.index_kind, path)
         bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"index at {path} is damaged ({type(exc).__name__}: {exc}); {FIX_HINT}") from exc
     sizes = {"manifest": manifest.n_chunks, "chunk table": len(chunks), "vectors": dense.ntotal}
-    if len(set(sizes.values())) != 1 or dense.d != manifest.dim:
-        raise IndexCorruptError(f"index at {path} is inconsistent ({sizes}, dim {dense.d} vs {manifest.dim}); "
+    if len(set(sizes.values())) != 1 or dense.dim != manifest.dim:
+        raise IndexCorruptError(f"index at {path} is inconsistent ({sizes}, dim {dense.dim} vs {manifest.dim}); "
                                 + FIX_HINT)
     return IndexData(path, manifest, chunks, documents, dense, bm25)
 
 
 def _read_lines(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _read_chunks(path: Path) -> list[Chunk]:
+    return [Chunk(**json.loads(line)) for line in _read_lines(path / "chunks.jsonl")]
 
 
 def _seed_cache(cache: EmbedCache, settings: Settings, model: str) -> None:
@@ -130,14 +147,15 @@ def _seed_cache(cache: EmbedCache, settings: Settings, model: str) -> None:
         return
     path = settings.index_dir
     try:
-        if Manifest.load(path / "manifest.json").model != model:
-            return
-        chunks = [Chunk(**json.loads(line)) for line in _read_lines(path / "chunks.jsonl")]
+        manifest = Manifest.load(path / "manifest.json")
+        # Vectors are reused across a change of vector store (FAISS to Milvus), not of model or chunking.
+        _check_compatible(manifest, settings, model, store=False)
+        chunks = _read_chunks(path)
         # Compressed indexes (IVF-PQ) cannot give the exact vectors back; the raw copy can.
         vectors = np.load(path / "vectors.npy")
     except (QAError, OSError, ValueError, TypeError):
         return
-    if len(vectors) == len(chunks):
+    if len(vectors) == len(chunks) and vectors.ndim == 2 and vectors.shape[1] == manifest.dim:
         cache.put_many([cache.key(embed_text(c)) for c in chunks], vectors)
 
 
@@ -178,6 +196,9 @@ def _build(
         except QAError:
             pass
     _check_writable(settings.data_dir)
+    store = check_store_name(settings.vector_store)
+    if store == "milvus":
+        milvus_client(settings)  # an unreachable server fails here, before any embedding work
     stream = resources.enter_context(CorpusStream(settings.corpus_dir, settings.chunk_size, settings.chunk_overlap,
                                                   spool_dir=settings.data_dir))
     cache = resources.enter_context(EmbedCache(settings.embed_cache_path, model))
@@ -194,7 +215,6 @@ def _build(
         kind = choose_index_kind(len(vectors), settings.index_kind)
     except ValueError as exc:
         raise QAError(f"QA_INDEX_KIND: {exc}") from exc
-    dense = make_dense_index(vectors, kind)
     bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
     bm25.index([tokenize(c.context_text()) or [""] for c in chunks], show_progress=False)
 
@@ -211,8 +231,9 @@ def _build(
         n_chunks=len(chunks),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
+        vector_store=store,
     )
-    _write_atomically(settings, manifest, chunks, stream.documents(), dense, bm25, vectors)
+    manifest = _write_atomically(settings, manifest, chunks, stream.documents(), bm25, vectors)
     cache.prune(embedded.keys)
     return BuildReport(manifest, warnings, embedded=embedded.embedded, reused=embedded.reused)
 
@@ -246,20 +267,26 @@ def _write_atomically(
     manifest: Manifest,
     chunks: list[Chunk],
     docs: Iterable[Document],
-    dense: faiss.Index,
     bm25: bm25s.BM25,
     vectors: np.ndarray,
-) -> None:
+) -> Manifest:
+    """Write a complete build directory (and its vector store), swap it in, then remove older builds."""
     builds = settings.data_dir / "builds"
     try:
         builds.mkdir(parents=True, exist_ok=True)
         target = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         target.mkdir()
+    except OSError as exc:
+        raise QAError(f"cannot write the index under {settings.data_dir} ({exc.strerror or exc}); "
+                      "check that the folder is writable and the disk has space") from exc
+    # Vectors first: a Milvus collection written here is not used until the manifest and the swap below.
+    _, collection = build_vector_store(settings, vectors, manifest.index_kind, target)
+    manifest = replace(manifest, collection=collection)
+    try:
         with (target / "chunks.jsonl").open("w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks)
         with (target / "documents.jsonl").open("w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(asdict(d), ensure_ascii=False) + "\n" for d in docs)
-        faiss.write_index(dense, str(target / "dense.faiss"))
         np.save(target / "vectors.npy", vectors)
         bm25.save(str(target / "bm25"), show_progress=False)
         # The manifest goes last: a directory without one is an unfinished build.
@@ -274,14 +301,30 @@ def _write_atomically(
     except OSError as exc:
         raise QAError(f"cannot write the index under {settings.data_dir} ({exc.strerror or exc}); "
                       "check that the folder is writable and the disk has space") from exc
-    _remove_old_builds(builds, keep=target)
+    _remove_old_builds(settings, builds, keep=target)
+    return manifest
 
 
-def _remove_old_builds(builds: Path, keep: Path) -> None:
+def _remove_old_builds(settings: Settings, builds: Path, keep: Path) -> None:
     for path in builds.iterdir():
         # Leave recent unfinished builds alone: another process may still be writing them.
         if path != keep and ((path / "manifest.json").exists() or time.time() - path.stat().st_mtime > 3600):
+            collection = _collection_of(settings, path)
+            if collection:
+                drop_collection(settings, collection)
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _collection_of(settings: Settings, build: Path) -> str:
+    """The Milvus collection a superseded build used ("" for FAISS builds)."""
+    try:
+        manifest = Manifest.load(build / "manifest.json")
+        return manifest.collection if manifest.vector_store == "milvus" else ""
+    except QAError:
+        # An unfinished build (killed before its manifest) may have left a collection under its name.
+        if settings.vector_store.strip().lower() == "milvus":
+            return collection_name(settings.milvus_collection_prefix, build.name)
+        return ""
 
 
 def ensure_index(settings: Settings, embedder_factory: Callable[[], Embedder], model: str,

@@ -61,8 +61,8 @@ def test_build_writes_flat_ip_index_bm25_and_manifest(empty: Settings):
     report = build_index(small, make, MODEL)
     data = load_index(small, MODEL)
     assert report.embedded == data.manifest.n_chunks == len(data.chunks) == data.dense.ntotal > 10
-    assert data.manifest.dim == data.dense.d == 384
-    assert type(data.dense).__name__ == "IndexFlatIP" and data.manifest.index_kind == "flat"
+    assert data.manifest.dim == data.dense.dim == 384
+    assert type(data.dense.index).__name__ == "IndexFlatIP" and data.manifest.index_kind == "flat"
     assert set(data.documents) == {"001_99076ca6299f6e1a", "004_2e19c1e43176fef9"}
     # BM25 runs over Simplified text: a Simplified query finds the Traditional article.
     scores = data.bm25.get_scores(tokenize("阶跃星辰 创始人 姜大昕"))
@@ -115,7 +115,7 @@ def test_build_that_fails_midway_leaves_old_index_loadable(small: Settings, monk
     def explode(*args, **kwargs):
         raise RuntimeError("killed while writing")
 
-    monkeypatch.setattr("index.store.faiss.write_index", explode)
+    monkeypatch.setattr("index.vectors.faiss.write_index", explode)
     with pytest.raises(RuntimeError):
         build_index(small, _factory(small)[0], MODEL)
     again = load_index(small, MODEL)
@@ -152,4 +152,4 @@ def test_raw_vectors_are_kept_for_reuse(small: Settings):
     data = load_index(small, MODEL)
     vectors = np.load(data.path / "vectors.npy")
     assert vectors.shape == (data.dense.ntotal, data.manifest.dim)
-    assert np.allclose(vectors, data.dense.reconstruct_n(0, data.dense.ntotal))
+    assert np.allclose(vectors, data.dense.index.reconstruct_n(0, data.dense.ntotal))

@@ -84,7 +84,7 @@ def test_interrupted_build_keeps_old_index_and_the_next_embeds_only_the_rest(tmp
     data = load_index(settings, HASH_MODEL)
     expected = HashEmbedder().embed_passages([embed_text(c) for c in data.chunks])
     assert np.allclose(np.load(data.path / "vectors.npy"), expected)
-    assert np.allclose(data.dense.reconstruct_n(0, data.dense.ntotal), expected)
+    assert np.allclose(data.dense.index.reconstruct_n(0, data.dense.ntotal), expected)
 
 
 def _run_cli(settings: Settings, *args: str) -> subprocess.Popen:
