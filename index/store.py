@@ -22,7 +22,14 @@ import bm25s
 import faiss
 import numpy as np
 
-from common.errors import DocumentError, IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
+from common.errors import (
+    DocumentError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexWriteError,
+    QAError,
+)
 from common.settings import Settings
 from common.textnorm import to_simplified
 from embed.protocol import Embedder
@@ -209,8 +216,8 @@ def _check_writable(folder: Path) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise QAError(f"cannot write the index under {folder} ({exc.strerror or exc}); "
-                      "check that the folder is writable and the disk has space") from exc
+        raise IndexWriteError(f"cannot write the index under {folder} ({exc.strerror or exc}); "
+                              "check that the folder is writable and the disk has space") from exc
 
 
 def _write_atomically(
@@ -223,6 +230,7 @@ def _write_atomically(
     vectors: np.ndarray,
 ) -> None:
     builds = settings.data_dir / "builds"
+    target: Path | None = None
     try:
         builds.mkdir(parents=True, exist_ok=True)
         target = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -231,7 +239,10 @@ def _write_atomically(
             fh.writelines(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks)
         with (target / "documents.jsonl").open("w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(asdict(d), ensure_ascii=False) + "\n" for d in docs)
-        faiss.write_index(dense, str(target / "dense.faiss"))
+        try:
+            faiss.write_index(dense, str(target / "dense.faiss"))
+        except RuntimeError as exc:  # FAISS reports failed writes (disk full) as RuntimeError
+            raise OSError(str(exc).strip().splitlines()[-1]) from exc
         np.save(target / "vectors.npy", vectors)
         bm25.save(str(target / "bm25"), show_progress=False)
         # The manifest goes last: a directory without one is an unfinished build.
@@ -244,15 +255,37 @@ def _write_atomically(
         tmp_link.symlink_to(target.relative_to(link.parent))
         os.replace(tmp_link, link)
     except OSError as exc:
-        raise QAError(f"cannot write the index under {settings.data_dir} ({exc.strerror or exc}); "
-                      "check that the folder is writable and the disk has space") from exc
+        # A half-written build would only fill the disk further; the symlink still names the old one.
+        if target is not None:
+            shutil.rmtree(target, ignore_errors=True)
+        raise IndexWriteError(f"cannot write the index under {settings.data_dir} ({exc.strerror or exc}); "
+                              "check that the folder is writable and the disk has space") from exc
     _remove_old_builds(builds, keep=target)
+
+
+def _writer_alive(build: Path) -> bool:
+    """Whether the process named in a build folder (``<time>-<pid>-<n>``) still runs on this machine."""
+    try:
+        pid = int(build.name.split("-")[2])
+    except (IndexError, ValueError):
+        return True
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _remove_old_builds(builds: Path, keep: Path) -> None:
     for path in builds.iterdir():
-        # Leave recent unfinished builds alone: another process may still be writing them.
-        if path != keep and ((path / "manifest.json").exists() or time.time() - path.stat().st_mtime > 3600):
+        # Leave unfinished builds of running processes alone: they may still be writing them. Those of a
+        # killed build go at once; an hour is the limit for writers we cannot see (another machine).
+        finished = (path / "manifest.json").exists()
+        if path != keep and (finished or not _writer_alive(path) or time.time() - path.stat().st_mtime > 3600):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -264,7 +297,8 @@ def ensure_index(settings: Settings, embedder_factory: Callable[[], Embedder], m
         if data.manifest.corpus_hash == corpus_hash(settings):
             return data
         log.info("corpus changed since the index was built; rebuilding")
-    except (IndexMissingError, IndexMismatchError) as exc:
+    except (IndexMissingError, IndexMismatchError, IndexCorruptError) as exc:
+        # A damaged index is rebuilt from the corpus like a missing one: nothing in it is lost.
         log.info("%s; building the index now", exc)
     build_index(settings, embedder_factory, model, force=True, progress=progress)
     return load_index(settings, model)
