@@ -19,7 +19,7 @@ from embed.bench import bench_embedders
 from eval.metrics import percentile
 from eval.questions import load_questions
 from index import build_index, load_index
-from qa.api import Pipeline
+from qa.api import Pipeline, get_pipeline
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -70,6 +70,14 @@ def bench_queries(settings) -> dict[str, float]:
             "ask_p50_over_embed_p50": round(percentile(ask_ms, 50) / p50, 2)}
 
 
+def bench_concurrency(settings, callers: int = 20, rounds: int = 3) -> dict[str, object]:
+    """p50/p95 of ``ask()`` with ``callers`` threads sharing one pipeline, errors and answers that differ."""
+    from bench.reliability import concurrent_ask
+
+    questions = [q.question for q in load_questions()][:20]
+    return concurrent_ask(get_pipeline(settings), questions, callers, rounds).summary()
+
+
 def _print(title: str, numbers: dict) -> None:
     print(f"\n{title}")
     width = max(len(k) for k in numbers)
@@ -104,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nStreaming ingestion of {args.ingest_docs} synthetic articles (bench/ingest_scale.py)")
         results["ingest_scale"] = run(args.ingest_docs)
         print_results(results["ingest_scale"])
+    results["concurrent_ask"] = bench_concurrency(settings)
+    _print("20 concurrent ask() callers in one process (answers compared with serial ones)",
+           results["concurrent_ask"])
     if not args.skip_ui:
         try:
             from bench.load_ui import main as load_main

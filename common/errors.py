@@ -46,6 +46,12 @@ class VectorStoreError(QAError):
     exit_code = 3
 
 
+class IndexWriteError(QAError):
+    """The index could not be saved (read-only folder, disk full); the previous index stays in service."""
+
+    exit_code = 3
+
+
 class EmbedderError(QAError):
     """The embedding model could not be loaded or run."""
 

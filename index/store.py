@@ -25,7 +25,14 @@ import bm25s
 import numpy as np
 from tqdm.auto import tqdm
 
-from common.errors import DocumentError, IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
+from common.errors import (
+    DocumentError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexWriteError,
+    QAError,
+)
 from common.settings import Settings
 from embed.protocol import Embedder
 from index.choose import choose_index_kind
@@ -258,8 +265,8 @@ def _check_writable(folder: Path) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise QAError(f"cannot write the index under {folder} ({exc.strerror or exc}); "
-                      "check that the folder is writable and the disk has space") from exc
+        raise IndexWriteError(f"cannot write the index under {folder} ({exc.strerror or exc}); "
+                              "check that the folder is writable and the disk has space") from exc
 
 
 def _write_atomically(
@@ -272,17 +279,14 @@ def _write_atomically(
 ) -> Manifest:
     """Write a complete build directory (and its vector store), swap it in, then remove older builds."""
     builds = settings.data_dir / "builds"
+    target: Path | None = None
     try:
         builds.mkdir(parents=True, exist_ok=True)
         target = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         target.mkdir()
-    except OSError as exc:
-        raise QAError(f"cannot write the index under {settings.data_dir} ({exc.strerror or exc}); "
-                      "check that the folder is writable and the disk has space") from exc
-    # Vectors first: a Milvus collection written here is not used until the manifest and the swap below.
-    _, collection = build_vector_store(settings, vectors, manifest.index_kind, target)
-    manifest = replace(manifest, collection=collection)
-    try:
+        # Vectors first: a Milvus collection written here is not used until the manifest and the swap below.
+        _, collection = build_vector_store(settings, vectors, manifest.index_kind, target)
+        manifest = replace(manifest, collection=collection)
         with (target / "chunks.jsonl").open("w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks)
         with (target / "documents.jsonl").open("w", encoding="utf-8") as fh:
@@ -298,17 +302,43 @@ def _write_atomically(
         tmp_link.unlink(missing_ok=True)
         tmp_link.symlink_to(target.relative_to(link.parent))
         os.replace(tmp_link, link)
-    except OSError as exc:
-        raise QAError(f"cannot write the index under {settings.data_dir} ({exc.strerror or exc}); "
-                      "check that the folder is writable and the disk has space") from exc
+    except (OSError, QAError) as exc:
+        # A half-written build would only fill the disk further; the symlink still names the old one.
+        if target is not None:
+            if manifest.collection:
+                drop_collection(settings, manifest.collection)
+            shutil.rmtree(target, ignore_errors=True)
+        if isinstance(exc, QAError):
+            raise
+        raise IndexWriteError(f"cannot write the index under {settings.data_dir} ({exc.strerror or exc}); "
+                              "check that the folder is writable and the disk has space") from exc
     _remove_old_builds(settings, builds, keep=target)
     return manifest
 
 
+def _writer_alive(build: Path) -> bool:
+    """Whether the process named in a build folder (``<time>-<pid>-<n>``) still runs on this machine."""
+    try:
+        pid = int(build.name.split("-")[2])
+    except (IndexError, ValueError):
+        return True
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _remove_old_builds(settings: Settings, builds: Path, keep: Path) -> None:
     for path in builds.iterdir():
-        # Leave recent unfinished builds alone: another process may still be writing them.
-        if path != keep and ((path / "manifest.json").exists() or time.time() - path.stat().st_mtime > 3600):
+        # Leave unfinished builds of running processes alone: they may still be writing them. Those of a
+        # killed build go at once; an hour is the limit for writers we cannot see (another machine).
+        finished = (path / "manifest.json").exists()
+        if path != keep and (finished or not _writer_alive(path) or time.time() - path.stat().st_mtime > 3600):
             collection = _collection_of(settings, path)
             if collection:
                 drop_collection(settings, collection)
@@ -335,7 +365,8 @@ def ensure_index(settings: Settings, embedder_factory: Callable[[], Embedder], m
         if data.manifest.corpus_hash == corpus_hash(settings):
             return data
         log.info("corpus changed since the index was built; rebuilding")
-    except (IndexMissingError, IndexMismatchError) as exc:
+    except (IndexMissingError, IndexMismatchError, IndexCorruptError) as exc:
+        # A damaged index is rebuilt from the corpus like a missing one: nothing in it is lost.
         log.info("%s; building the index now", exc)
     build_index(settings, embedder_factory, model, force=True, progress=progress)
     return load_index(settings, model)

@@ -87,7 +87,10 @@ class FaissStore:
 
     def save(self, folder: Path) -> None:
         """Write ``dense.faiss`` into a build folder."""
-        faiss.write_index(self.index, str(folder / FAISS_FILE))
+        try:
+            faiss.write_index(self.index, str(folder / FAISS_FILE))
+        except RuntimeError as exc:  # FAISS reports failed writes (disk full) as RuntimeError
+            raise OSError(str(exc).strip().splitlines()[-1]) from exc
 
     @property
     def ntotal(self) -> int:

@@ -30,6 +30,9 @@ _URL_DATE = re.compile(r"/(20\d\d)[/-](\d\d)[/-](\d\d)/")
 _BLOCK_TAGS = {"p", "div", "table", "tbody", "thead", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
                "section", "article", "blockquote", "figure", "figcaption", "header", "footer"}
 _DROP_TAGS = {"script", "style", "noscript", "iframe", "svg", "head", "colgroup", "col"}
+# Real articles nest a few dozen elements deep; broken or hostile pages nest thousands, which would
+# exhaust Python's recursion limit. Below this depth a subtree is kept as plain text.
+MAX_HTML_DEPTH = 150
 
 
 def split_front_matter(raw: str) -> tuple[dict[str, object], str, str | None]:
@@ -97,7 +100,10 @@ def html_to_text(body: str) -> str:
     return "".join(parts)
 
 
-def _render(node: LexborNode, out: list[str]) -> None:
+def _render(node: LexborNode, out: list[str], depth: int = 0) -> None:
+    if depth > MAX_HTML_DEPTH:
+        out.append(node.text(deep=True, separator="\n") or "")
+        return
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -111,7 +117,7 @@ def _render(node: LexborNode, out: list[str]) -> None:
             out.append("\n" + _render_table(child) + "\n")
         elif tag in _BLOCK_TAGS:
             inner: list[str] = []
-            _render(child, inner)
+            _render(child, inner, depth + 1)
             text = "".join(inner).strip()
             if text:
                 if tag == "p" and _is_bold_only(child, text):
@@ -121,7 +127,7 @@ def _render(node: LexborNode, out: list[str]) -> None:
                     text = "#" * int(tag[1:]) + " " + text
                 out.append("\n" + text + "\n")
         else:
-            _render(child, out)
+            _render(child, out, depth + 1)
 
 
 def _is_bold_only(node: LexborNode, text: str) -> bool:

@@ -19,6 +19,10 @@ def clean_question(question: object, max_chars: int) -> str:
     if len(text) > max_chars:
         raise InvalidQuestionError(f"the question is too long ({len(text):,} characters); "
                                    f"keep it under {max_chars:,}")
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        # Lone surrogates cannot be encoded as UTF-8, so no model or index could read the question.
+        raise InvalidQuestionError("the question contains broken characters (invalid Unicode); "
+                                   "retype or paste it again")
     controls = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\t\r")
     if "\x00" in text or controls > max(2, len(text) // 20):
         raise InvalidQuestionError("the question contains binary or control characters; send plain text")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
+from common.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
 from common.settings import Settings
 from embed import get_embedder
 from index import build_index, ensure_index, load_index
@@ -116,7 +116,7 @@ def test_build_that_fails_midway_leaves_old_index_loadable(small: Settings, monk
         raise RuntimeError("killed while writing")
 
     monkeypatch.setattr("index.vectors.faiss.write_index", explode)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(IndexWriteError, match="killed while writing"):
         build_index(small, _factory(small)[0], MODEL)
     again = load_index(small, MODEL)
     assert again.manifest == old.manifest and again.dense.ntotal == old.dense.ntotal
