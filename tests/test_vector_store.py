@@ -14,7 +14,7 @@ from embed import get_embedder, get_query_embedder
 from index import build_index, ensure_index, load_index
 from index.__main__ import main as index_cli
 from index.vectors import FaissStore, MilvusStore, milvus_client
-from tests.conftest import CORPUS
+from tests.conftest import copy_articles
 
 pytest.importorskip("pymilvus", reason="pymilvus is not installed")
 pytest.importorskip("milvus_lite", reason="milvus-lite (Milvus Lite, the embedded Milvus) is not installed")
@@ -36,10 +36,7 @@ def _no_embedding():
 def built(tmp_path_factory) -> Settings:
     """Two real articles indexed with FAISS, then re-indexed into Milvus Lite from the same vectors."""
     root = tmp_path_factory.mktemp("milvus")
-    (root / "corpus").mkdir()
-    for prefix in ("001", "004"):
-        src = next(CORPUS.glob(f"{prefix}*"))
-        shutil.copy(src, root / "corpus" / src.name)
+    copy_articles(root / "corpus", "001", "004")
     settings = _settings(root)
     build_index(settings.with_(vector_store="faiss"), lambda: get_embedder(settings), MODEL)
     report = build_index(settings, _no_embedding, MODEL)
