@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,17 @@ def copy_articles(folder: Path, *prefixes: str) -> Path:
         src = next(CORPUS.glob(f"{prefix}*"))
         (folder / src.name).write_bytes(src.read_bytes())
     return folder
+
+
+def cached_rows(settings: Settings) -> int:
+    """Vectors committed to the build's embedding cache so far (0 before it exists or while it is created)."""
+    if not settings.embed_cache_path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(settings.embed_cache_path, timeout=30)) as db:
+            return db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0  # the building process has not created its table yet
 
 
 def read_doc(name: str) -> str:

@@ -6,11 +6,9 @@ import errno
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from common.settings import ROOT, Settings
 from embed import get_embedder
 from index import build_index, ensure_index, load_index
 from qa.api import Pipeline
+from tests.conftest import cached_rows
 
 pytestmark = pytest.mark.slow
 MODEL = "multilingual-e5-small"
@@ -61,18 +60,6 @@ def _cli_build(settings: Settings, log: Path, *, slow_save: bool = False, batch:
                                 stderr=subprocess.STDOUT)
 
 
-def _cached_rows(settings: Settings) -> int:
-    """Vectors the build has committed to its embedding cache so far (0 before the file exists)."""
-    if not settings.embed_cache_path.exists():
-        return 0
-    try:
-        with closing(sqlite3.connect(settings.embed_cache_path, timeout=0.1)) as db:
-            return sum(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                       for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"))
-    except sqlite3.Error:
-        return 0  # created but not yet initialised, or locked for a moment
-
-
 def _kill_when(proc: subprocess.Popen, seen, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     try:
@@ -96,7 +83,7 @@ def test_kill_9_while_embedding_leaves_the_old_index_serving(small: Settings, tm
     small.embed_cache_path.unlink(missing_ok=True)
     log = tmp_path / "build.log"
     proc = _cli_build(small, log, batch=16)
-    _kill_when(proc, lambda: _cached_rows(small) > 0)  # the first batch is embedded, the rest is not
+    _kill_when(proc, lambda: cached_rows(small) > 0)  # the first batch is embedded, the rest is not
     assert load_index(small, MODEL).manifest == old
     assert _answers(small) == before
     report = build_index(small, lambda: get_embedder(small), MODEL, force=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from bench.hash_embedder import HASH_MODEL, HashEmbedder
 from common.settings import ROOT, Settings
 from index import build_index, load_index
 from index.embed_stream import embed_text
+from tests.conftest import cached_rows
 
 COMPANIES = ["深度求索", "月之暗面", "智谱", "阶跃星辰", "百川智能", "零一万物", "MiniMax", "面壁智能"]
 
@@ -53,11 +53,6 @@ class FailingEmbedder(HashEmbedder):
         if self.calls >= self.ok_calls:
             raise KeyboardInterrupt
         return super().embed_passages(texts, progress=progress)
-
-
-def cached_rows(settings: Settings) -> int:
-    with sqlite3.connect(settings.embed_cache_path, timeout=30) as db:
-        return db.execute("SELECT count(*) FROM vectors").fetchone()[0]
 
 
 def test_interrupted_build_keeps_old_index_and_the_next_embeds_only_the_rest(tmp_path: Path):
