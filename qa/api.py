@@ -17,11 +17,12 @@ from embed.protocol import Embedder
 from index import IndexData, ensure_index
 from llm.client import LLMClient, llm_configured
 from llm.prompts import render
-from qa.abstain import AbstainPolicy, TermRarity
+from qa.abstain import AbstainPolicy
 from qa.extractive import extractive_answer
 from qa.generate import llm_answer_stream
 from qa.types import Answer
 from qa.validate import clean_question
+from retrieve.coverage import TermRarity
 from retrieve.expand import QueryExpander
 from retrieve.hybrid import HybridRetriever, Retrieval
 from retrieve.lang import detect_language
@@ -41,13 +42,10 @@ class Pipeline:
     embedder: Embedder
     retriever: HybridRetriever
     policy: AbstainPolicy = field(default_factory=AbstainPolicy)
-    rarity: TermRarity | None = None
     llm: LLMClient | None = None
 
     def __post_init__(self) -> None:
-        """Derive term rarities from the index once; connect the LLM when one is configured."""
-        if self.rarity is None:
-            self.rarity = TermRarity(self.index)
+        """Connect the LLM when one is configured."""
         if self.llm is None and llm_configured(self.settings):
             self.llm = LLMClient(self.settings)
 
@@ -57,10 +55,12 @@ class Pipeline:
         # The passage model is loaded only when the index has to be (re)built.
         index = ensure_index(settings, lambda: get_embedder(settings), embedder_name(settings), progress=True)
         embedder = get_query_embedder(settings)
-        expander = QueryExpander(set(index.bm25.vocab_dict), settings.data_dir / "cache")
+        rarity = TermRarity(index)
+        expander = QueryExpander(rarity.doc_freq, settings.data_dir / "cache")
         reranker = CrossEncoderReranker(settings.reranker, settings.threads) if settings.reranker else None
         return cls(settings, index, embedder, HybridRetriever(index, embedder, expander, reranker=reranker,
-                                                              rerank_candidates=settings.rerank_candidates))
+                                                              rerank_candidates=settings.rerank_candidates,
+                                                              rarity=rarity))
 
     def search(self, question: str, k: int, history: History = None, mode: str = "full") -> Retrieval:
         """Validate, condense with the conversation, and retrieve."""
@@ -126,14 +126,14 @@ class Pipeline:
         retrieval = self.search(question, k, history)
         trace = retrieval.trace
         clean = str(trace["question"])
-        evidence = self.policy.score(retrieval, self.rarity)
+        evidence = self.policy.score(retrieval, self.retriever.rarity)
         query = str(trace.get("retrieval_query", clean))
         trace["asks_for"] = [a.name for a in self.policy.focus.asked(query)]
         if self.policy.should_abstain(retrieval, evidence, query):
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
-                                       retrieval.expansion.concepts, self.rarity, trace)
+                                       retrieval.expansion.concepts, self.retriever.rarity, trace)
         trace["top_dense"] = round(retrieval.top_dense, 4)
         trace["evidence_score"] = round(evidence, 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)

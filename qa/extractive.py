@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from common.messages import message
 from common.textnorm import normalize
-from qa.abstain import TermRarity, coverage, weigh
 from qa.types import Answer, Citation
+from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.passage import Passage
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")

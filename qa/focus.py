@@ -19,6 +19,10 @@ from retrieve.passage import Passage
 
 ATTRIBUTES_PATH = ROOT / "data" / "attributes.tsv"
 _LATIN = re.compile(r"[a-z]")
+_CONJUNCTION = re.compile(r"[和与及跟、]|\b(?:and|or|vs|versus)\b")
+_REGEX = "re:"  # an evidence form with this prefix is a regular expression over compact text
+_TABLE_RULE = "|---"  # a markdown table's rule row, in compact form
+NEAR = 100  # characters between a name and the figure asked about in prose; dev answers need at most 36
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,18 @@ class Attribute:
     name: str
     asks: re.Pattern[str]
     evidence: tuple[str, ...]
+    # Evidence that a plain word can't pin down, such as a headcount ("150 人"), as regular expressions.
+    evidence_patterns: tuple[re.Pattern[str], ...] = ()
+    kind: str = "figure"  # or "role": a post such as CEO, which a question naming a person only describes
+
+    def given_in(self, text: str) -> bool:
+        """Whether ``text`` (in compact form) holds evidence for this attribute."""
+        return any(f in text for f in self.evidence) or any(p.search(text) for p in self.evidence_patterns)
+
+    def positions(self, text: str) -> list[int]:
+        """Where in ``text`` (compact form) the evidence for this attribute starts."""
+        found = [m.start() for f in self.evidence for m in re.finditer(re.escape(f), text)]
+        return found + [m.start() for p in self.evidence_patterns for m in p.finditer(text)]
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
@@ -39,14 +55,22 @@ def _pattern(forms: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4)
 def load_attributes(path: Path = ATTRIBUTES_PATH) -> tuple[Attribute, ...]:
-    """Read ``attributes.tsv``: name, the forms a question asks with, the forms evidence must contain."""
+    """Read ``attributes.tsv``: name, the forms a question asks with, the forms evidence must contain.
+
+    Evidence forms starting with ``re:`` are regular expressions over compact text (no spaces, lower case,
+    Simplified script).
+    """
     rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
         if n == 0 or not line.strip() or line.startswith("#"):
             continue  # the first line is the header
-        name, asks, evidence = (c.strip() for c in line.split("\t"))
+        name, asks, evidence, *rest = (c.strip() for c in line.split("\t"))
         ask_forms = [normalize(f) for f in asks.split("|") if f.strip()]
-        rows.append(Attribute(name, _pattern(ask_forms), tuple(compact(f) for f in evidence.split("|") if f.strip())))
+        forms = [f.strip() for f in evidence.split("|") if f.strip()]
+        rows.append(Attribute(name, _pattern(ask_forms),
+                              tuple(compact(f) for f in forms if not f.startswith(_REGEX)),
+                              tuple(re.compile(f[len(_REGEX):]) for f in forms if f.startswith(_REGEX)),
+                              rest[0] if rest and rest[0] else "figure"))
     return tuple(rows)
 
 
@@ -68,17 +92,55 @@ class FocusCheck:
         return [a for a in self.attributes if a.asks.search(text)]
 
     def covered(self, question: str, retrieval: Retrieval) -> bool:
-        """False when the question asks for an attribute and no top passage names it with the entities."""
-        asked = self.asked(question)
+        """False when the question asks for an attribute and no top passage names it with the entities.
+
+        A publisher the question names as its source ("量子位报告里...") need not appear in the passage.
+        Entities joined by "and"/"or" ("智谱和阶跃星辰的团队规模") may each be answered by a different
+        passage; otherwise ("SoftBank's stake in Zhipu") one passage must name them all.
+        """
+        entities = [e for e in retrieval.expansion.entities if e.kind != "media"]
+        names_person = any(e.kind == "person" for e in entities)
+        asked = [a for a in self.asked(question) if not (a.kind == "role" and names_person)]
         if not asked:
             return True
-        names = [[c for c in map(compact, e.zh + e.en) if c] for e in retrieval.expansion.entities]
-        return any(all(any(n in text for n in entity) for entity in names)
-                   and all(any(f in text for f in a.evidence) for a in asked)
-                   for text in _windows(retrieval.passages[: self.top_n]))
+        names = [[c for c in map(compact, e.zh + e.en) if c] for e in entities]
+        windows = [w for w in _windows(retrieval.passages[: self.top_n]) if all(a.given_in(w.text) for a in asked)]
+        groups = [[n] for n in names] if len(names) >= 2 and _CONJUNCTION.search(normalize(question)) else [names]
+        return all(any(_answers(w, group, asked) for w in windows) for group in groups)
 
 
-def _windows(passages: list[Passage]) -> list[str]:
+def _answers(window: _Window, entities: list[list[str]], asked: list[Attribute]) -> bool:
+    """Whether ``window`` names every entity, each close to the evidence of every asked attribute.
+
+    Prose must say it within about a sentence: a passage that gives Baichuan's valuation and, further on,
+    mentions Character.AI says nothing of Character.AI's valuation. A company in the heading is what the
+    whole passage is about, and a table piece may name its company only in the paragraph before it, so
+    there anywhere counts.
+    """
+    text = window.text
+    if not all(any(n in text for n in entity) for entity in entities):
+        return False
+    if _TABLE_RULE in text:
+        return True
+    evidence = [a.positions(text) for a in asked]
+    for entity in entities:
+        if any(n in window.headings for n in entity):
+            continue
+        mentions = [m.start() for n in entity for m in re.finditer(re.escape(n), text)]
+        if not all(any(abs(m - e) <= NEAR for m in mentions for e in spots) for spots in evidence):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A passage with its retrieved neighbours, in compact form, and their headings apart."""
+
+    text: str
+    headings: str
+
+
+def _windows(passages: list[Passage]) -> list[_Window]:
     """Each passage joined with retrieved neighbours from the same article.
 
     A table piece rarely repeats the company its section is about; the paragraph before it does.
@@ -89,7 +151,8 @@ def _windows(passages: list[Passage]) -> list[str]:
         doc, n = position[p.chunk_id]
         near = [q for q in passages
                 if q is p or (position[q.chunk_id][0] == doc and abs(position[q.chunk_id][1] - n) <= 1)]
-        windows.append(compact(" ".join(f"{q.title} {q.section} {q.text}" for q in near)))
+        windows.append(_Window(compact(" ".join(f"{q.title} {q.section} {q.text}" for q in near)),
+                               compact(" ".join(q.section for q in near))))
     return windows
 
 

@@ -11,7 +11,9 @@ log = logging.getLogger(__name__)
 
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|^to |^a |^an |^the ")
 _ALPHA = re.compile(r"^[a-z][a-z \-]*[a-z]$")
-CACHE_VERSION = 2
+CACHE_VERSION = 3
+# Candidates kept per English gloss; the expander then prefers those the indexed articles use most.
+MAX_CANDIDATES = 12
 
 
 def _build() -> dict[str, list[str]]:
@@ -32,11 +34,11 @@ def _build() -> dict[str, list[str]]:
                 # Prefer a headword whose first sense is this gloss, then two-character words.
                 rank = (min(pos, 3), 0 if len(word) == 2 else 1, len(word))
                 ranked.setdefault(gloss, []).append((rank, word))
-    return {g: [w for _, w in sorted(c)[:4]] for g, c in ranked.items()}
+    return {g: list(dict.fromkeys(w for _, w in sorted(c)))[:MAX_CANDIDATES] for g, c in ranked.items()}
 
 
 class EnglishToChinese:
-    """Maps English words and short phrases to up to four Chinese headwords, best first."""
+    """Maps English words and short phrases to Chinese headwords, in dictionary order (first senses first)."""
 
     def __init__(self, cache_dir: Path) -> None:
         """Load the reversed dictionary from ``cache_dir``, building it on first use (~2 s)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,10 +68,10 @@ _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 class QueryExpander:
     """Expands English questions with Chinese terms and Chinese questions with English names."""
 
-    def __init__(self, vocabulary: set[str], cache_dir: Path,
+    def __init__(self, doc_freq: Mapping[str, int], cache_dir: Path,
                  glossary: Path = GLOSSARY_PATH, terms: Path = TERMS_PATH) -> None:
-        """Load the data files; ``vocabulary`` holds the index's BM25 tokens, to keep useful terms only."""
-        self.vocabulary = vocabulary
+        """Load the data files; ``doc_freq`` maps the index's BM25 tokens to how many passages hold them."""
+        self.doc_freq = doc_freq
         self.entities = [Entity(r[0], _aliases(r[1]), _aliases(r[2])) for r in _rows(glossary) if len(r) >= 3]
         self._by_en: dict[str, Entity] = {}
         self._by_zh: dict[str, Entity] = {}
@@ -104,9 +105,15 @@ class QueryExpander:
                 seen.append(entity)
         return seen
 
-    def _known(self, words: list[str], limit: int = 2) -> list[str]:
-        """Keep candidate words whose tokens the index actually contains."""
-        kept = [w for w in words if all(t in self.vocabulary for t in tokenize(w))]
+    def _known(self, words: list[str], limit: int = 2, *, by_use: bool = False) -> list[str]:
+        """Keep candidate words whose tokens the index actually contains.
+
+        With ``by_use``, the words the articles use most come first: among a dictionary's senses of
+        "model" (典型, 模型, 型号 ...) the one an AI corpus means is the one it keeps using.
+        """
+        kept = [w for w in words if tokenize(w) and all(t in self.doc_freq for t in tokenize(w))]
+        if by_use:
+            kept.sort(key=lambda w: -min(self.doc_freq[t] for t in tokenize(w)))
         return kept[:limit]
 
     def expand(self, query: str, language: str) -> Expansion:
@@ -137,7 +144,7 @@ class QueryExpander:
             word = m.group(0)
             if word in STOPWORDS or len(word) < 3:
                 continue
-            zh = self._known(self._cedict.lookup(word))
+            zh = self._known(self._cedict.lookup(word), by_use=True)
             if zh:
                 pieces.append((m.start(), zh))
             concepts.append([word, *zh])

@@ -1,4 +1,8 @@
-"""Hybrid retrieval: dense (a vector store) + BM25, fused by normalised scores, with cross-lingual expansion."""
+"""Hybrid retrieval: dense (a vector store) + BM25, fused by normalised scores, then reranked.
+
+Cross-lingual expansion carries questions across languages; the best candidates are reranked by how much
+of the question each one mentions.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from common.textnorm import to_simplified
 from embed.protocol import Embedder
 from index.store import IndexData
 from index.tokenize import tokenize
+from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.expand import Expansion, QueryExpander
 from retrieve.lang import detect_language
 from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker
 
-MODES = ("dense", "bm25", "hybrid", "full")
+# Ablations: each mode adds one stage to the one before it; "full" is what users get.
+MODES = ("dense", "bm25", "hybrid", "expanded", "full")
 FUSIONS = ("minmax", "rrf")
 FULL_SCORE_LIMIT = 5000
 
@@ -33,6 +39,11 @@ class FusionConfig:
     fusion: str = "minmax"
     rrf_k: int = 60
     candidates: int = 100
+    # Reranking adds ``coverage_weight * coverage`` (0..1) to the fused score (0..1) of the best
+    # ``rerank_depth`` candidates. Dev split, R@1 / R@5 without -> with: zh .769 / .938 -> .846 / .969,
+    # en .605 / .953 -> .744 / .977. Weights 0.8-1.2 score the same, in both languages; depth 10-40 too.
+    coverage_weight: float = 1.0
+    rerank_depth: int = 20
 
 
 @dataclass
@@ -73,7 +84,7 @@ class HybridRetriever:
 
     def __init__(self, index: IndexData, embedder: Embedder, expander: QueryExpander,
                  config: FusionConfig | None = None, reranker: CrossEncoderReranker | None = None,
-                 rerank_candidates: int = 20) -> None:
+                 rerank_candidates: int = 20, rarity: TermRarity | None = None) -> None:
         """Bind the index, the query embedder, the expander and an optional reranker."""
         self.index = index
         self.embedder = embedder
@@ -81,6 +92,7 @@ class HybridRetriever:
         self.config = config or FusionConfig()
         self.reranker = reranker
         self.rerank_candidates = rerank_candidates
+        self.rarity = rarity or TermRarity(index)
 
     def search(self, query: str, k: int = 5, *, mode: str = "full", language: str | None = None,
                translation: str | None = None) -> Retrieval:
@@ -93,13 +105,13 @@ class HybridRetriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         language = language or detect_language(query)
-        expansion = self.expander.expand(query, language) if mode == "full" else Expansion()
+        expansion = self.expander.expand(query, language) if mode in ("expanded", "full") else Expansion()
         timings["expand_ms"] = (time.perf_counter() - t0) * 1000
         n = self.index.dense.ntotal
 
         dense = np.zeros(n, dtype=np.float32)
         variants = [to_simplified(query)]
-        if mode == "full" and (translation or expansion.translation):
+        if mode in ("expanded", "full") and (translation or expansion.translation):
             variants.append(to_simplified(translation or expansion.translation))
         if mode != "bm25":
             t = time.perf_counter()
@@ -119,6 +131,11 @@ class HybridRetriever:
             timings["bm25_ms"] = (time.perf_counter() - t) * 1000
 
         fused = self._fuse(dense, np.asarray(bm25, dtype=np.float32), mode)
+        covered: dict[int, float] = {}
+        if mode == "full":
+            t = time.perf_counter()
+            fused, covered = self._rerank_by_coverage(fused, expansion)
+            timings["coverage_ms"] = (time.perf_counter() - t) * 1000
         depth = max(k, self.rerank_candidates) if self.reranker else k
         order = top_k(fused, depth)
         passages = [self._passage(int(i), float(fused[i])) for i in order]
@@ -139,13 +156,34 @@ class HybridRetriever:
             "entities": [e.en[0] if e.en else e.zh[0] for e in expansion.entities],
             "ranks": [
                 {"chunk_id": self.index.chunks[int(i)].chunk_id, "fused": round(float(fused[i]), 4),
-                 "dense": round(float(dense[i]), 4), "bm25": round(float(bm25[i]), 3)}
+                 "dense": round(float(dense[i]), 4), "bm25": round(float(bm25[i]), 3),
+                 "coverage": round(covered.get(int(i), 0.0), 3)}
                 for i in order
             ],
             "timings_ms": {key: round(v, 2) for key, v in timings.items()},
         }
         return Retrieval(passages, language, expansion, float(dense.max(initial=0.0)),
                          float(np.max(bm25, initial=0.0)), trace)
+
+    def _rerank_by_coverage(self, fused: np.ndarray, expansion: Expansion) -> tuple[np.ndarray, dict[int, float]]:
+        """Boost the best candidates by their coverage of the question (title and heading count too)."""
+        weight = self.config.coverage_weight
+        if not weight or not expansion.concepts:
+            return fused, {}
+        # A word no passage uses ("put", "out") cannot tell candidates apart; as the rarest of words it
+        # would still outweigh the rest and flatten every candidate's coverage.
+        concepts = [c for c in expansion.concepts if any(self.rarity.seen(form) for form in c)]
+        weighted = weigh(concepts, self.rarity)
+        candidates = top_k(fused, self.config.rerank_depth)
+        covered = {}
+        for i in candidates:
+            c = self.index.chunks[int(i)]
+            covered[int(i)] = coverage(weighted, f"{c.title} {c.section} {c.text}")
+        boosted = fused.copy()
+        # Candidates outside the depth keep their fused score, below every boosted one they compete with.
+        for i, value in covered.items():
+            boosted[i] += weight * value
+        return boosted, covered
 
     def _dense_scores(self, vectors: np.ndarray) -> np.ndarray:
         """Best cosine per chunk over the query variants; beyond the nearest candidates, the lowest seen."""

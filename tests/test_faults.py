@@ -18,6 +18,7 @@ from common.errors import IndexCorruptError, IndexMismatchError, IndexWriteError
 from common.settings import ROOT, Settings
 from embed import get_embedder
 from index import build_index, ensure_index, load_index
+from index.manifest import FORMAT_VERSION
 from qa.api import Pipeline
 from tests.conftest import cached_rows
 
@@ -116,11 +117,11 @@ def test_garbage_index_files_are_reported_and_ensure_index_rebuilds(small: Setti
 
 def test_manifest_from_another_format_is_a_mismatch_with_a_rebuild_hint(small: Settings):
     path = small.index_dir / "manifest.json"
-    path.write_text(path.read_text(encoding="utf-8").replace('"format_version": 2', '"format_version": 1'),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f'"format_version": {FORMAT_VERSION}', '"format_version": 1'), encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="make index"):
         load_index(small, MODEL)
-    assert ensure_index(small, lambda: get_embedder(small), MODEL).manifest.format_version == 2
+    assert ensure_index(small, lambda: get_embedder(small), MODEL).manifest.format_version == FORMAT_VERSION
 
 
 def test_removed_article_never_comes_back_in_retrieval(small: Settings):

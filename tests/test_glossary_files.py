@@ -12,7 +12,7 @@ GLOSSARY = DATA / "glossary.tsv"
 TERMS = DATA / "terms.tsv"
 CORPUS = DATA / "corpus"
 
-KINDS = {"company", "product", "person", "investor", "org", "place", "other"}
+KINDS = {"company", "product", "person", "investor", "org", "media", "place", "other"}
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Pinyin readings inserted after characters in some articles, e.g. 個(gè), 業(yè).
 PINYIN_NOTE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")

@@ -138,3 +138,11 @@ def test_raw_vectors_are_kept_for_reuse(small: Settings):
     vectors = np.load(data.path / "vectors.npy")
     assert vectors.shape == (data.dense.ntotal, data.manifest.dim)
     assert np.allclose(vectors, data.dense.index.reconstruct_n(0, data.dense.ntotal))
+
+
+def test_hyphenated_names_also_match_their_prefixes_and_parts():
+    # A question's "abab-6.5s" meets the table row "abab-6.5s-2024 0415".
+    assert {"abab-6.5s", "abab", "6.5s"} <= set(tokenize("abab-6.5s-2024 0415"))
+    assert "abab-6.5s" in tokenize("abab-6.5s 的 HumanEval")
+    assert {"gpt-4", "gpt"} <= set(tokenize("GPT-4")) and "4" not in tokenize("GPT-4")
+    assert tokenize("阶跃星辰 GLM") == ["阶跃", "星辰", "glm"]  # no hyphen, nothing added

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from common.textnorm import compact, normalize
 from ingest import chunk_document, load_corpus, load_document
-from ingest.clean import clean_text, remove_pinyin, repair_punctuation, split_front_matter
+from ingest.clean import clean_text, drop_navigation, remove_pinyin, repair_punctuation, split_front_matter
 from tests.conftest import CORPUS, read_doc
 
 
@@ -74,7 +74,14 @@ def test_chunks_are_short_know_their_heading_and_point_into_the_text():
         for c in chunks:
             assert len(c.text) <= 500
             assert c.title == doc.title
-            if not c.text.startswith("|"):
+            lines = c.text.split("\n")
+            if any(line.startswith("|") for line in lines):
+                # Table pieces repeat their caption and header row; every other row lies in their span.
+                span = doc.text[c.start:c.end]
+                assert all(line in doc.text for line in lines if "---" not in line)
+                assert all(line in span for line in lines if line.startswith("|") and "---" not in line
+                           and line not in lines[:3])
+            else:
                 assert doc.text[c.start:c.end] == c.text
     zhipu = [c for c in chunk_document(_doc("000")) if "GLM-4-Plus" in c.text]
     assert zhipu and "四家值得关注的AI初创企业" in zhipu[0].section
@@ -82,13 +89,55 @@ def test_chunks_are_short_know_their_heading_and_point_into_the_text():
 
 def test_markdown_tables_split_by_rows_with_header_repeated():
     doc = _doc("002")
-    pieces = [c for c in chunk_document(doc, chunk_size=200) if "| Model | MMLU" in c.text]
+    pieces = [c for c in chunk_document(doc, chunk_size=200) if "| Model | MMLU | GSM8K" in c.text]
     assert len(pieces) >= 2
-    rows = [r for c in pieces for r in c.text.splitlines()[2:]]
+    # The slide title above the table is its caption, at the top of the first piece only.
+    caption, blank = pieces[0].text.splitlines()[:2]
+    assert caption == "GLM-4 模型主流 Benchmark 成绩" and blank == ""
+    bodies = [pieces[0].text.split("\n\n", 1)[1]] + [c.text for c in pieces[1:]]
+    rows = [r for body in bodies for r in body.splitlines()[2:]]
     assert sum("GLM-4-Air (0605)" in r for r in rows) == 1
-    for c in pieces:
-        assert c.text.splitlines()[0].startswith("| Model | MMLU")
+    for c, body in zip(pieces, bodies, strict=True):
+        assert body.startswith("| Model | MMLU")
+        assert "GLM-4 模型主流" not in body
         assert doc.text.find(c.text.splitlines()[-1]) >= c.start
+
+
+def test_no_line_of_an_article_is_lost():
+    docs, _ = load_corpus(CORPUS)
+    for doc in docs:
+        chunks = chunk_document(doc)
+        indexed = compact(" ".join(c.text for c in chunks))
+        for line in doc.text.split("\n"):
+            # Markdown headings live in the section path (an empty section has nothing to lose).
+            if len(compact(line)) >= 4 and not set(line) <= set("|-: ") and not line.startswith("#"):
+                assert compact(line) in indexed, (doc.doc_id, line)
+
+
+def test_slide_navigation_bars_are_dropped_but_a_numbered_heading_is_kept():
+    page = ("早在 2011 年就开始使用 GPU\n\n1.1.1 智谱 AI\n\n1.1.4 阶跃星辰\n\n1.1.3 月之暗面：\n\n"
+            "月之暗面立于 2023 年 3 月")
+    assert drop_navigation(page + "\n\n" + page).count("月之暗面") == 2  # the article's own mentions
+    assert drop_navigation(page + "\n\n" + page).count("阶跃星辰") == 0
+    assert drop_navigation(page).count("阶跃星辰") == 1
+    timeline = "2023.07.17 深度求索成立\n2023.07.17 深度求索成立"
+    assert drop_navigation(timeline) == timeline
+    chunks = chunk_document(_doc("002"))
+    gpu = next(c for c in chunks if "早在 2011 年就开始使用 GPU" in c.text)
+    assert "阶跃星辰" not in gpu.text and "1.1." not in gpu.text
+
+
+def test_short_slide_labels_join_their_neighbours(tmp_path: Path):
+    body = ("繁星计划\n\n我们支持“星火燎原”\n\n免费Tokens\n\n赠送总价值4万元的Tokens\n助力开发之旅\n\n"
+            "智谱的 ToC 主力应用智谱清言下载量突破 500 万，位列第七。\n\n"
+            "服务企业客户\n30 万+\n\n| 时间 | 金额 |\n| --- | --- |\n| 2024/05 | 4 亿美元 |\n\n"
+            "阶跃星辰正式上线开放平台，面向开发者提供模型、算力及其他配套支持。\n")
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    doc, _ = load_document(tmp_path / "a.txt")
+    chunks = chunk_document(doc)
+    assert any("赠送总价值4万元的Tokens" in c.text and "繁星计划" in c.text for c in chunks)
+    table = next(c for c in chunks if "| 2024/05 |" in c.text)
+    assert table.text.startswith("服务企业客户\n30 万+\n\n| 时间 | 金额 |")
 
 
 def test_duplicate_and_near_empty_chunks_are_dropped(tmp_path: Path):

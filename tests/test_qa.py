@@ -133,6 +133,23 @@ def test_expansion_translates_entities_and_words(pipeline):
     assert "moonshot ai" in zh.terms
 
 
+def test_dictionary_senses_follow_the_articles_usage(pipeline):
+    # CC-CEDICT's first senses of "model" are 典型/典范; the articles mean 模型.
+    en = pipeline.retriever.expander.expand("How many foundation models did StepFun release?", "en")
+    assert "模型" in en.translation and "典型" not in en.translation
+
+
+def test_rerank_prefers_the_passage_that_covers_the_whole_question(pipeline):
+    question = "How long a context does Kimi support?"
+    full = pipeline.search(question, 5)
+    assert "上下文" in full.passages[0].text and "200 万" in full.passages[0].text
+    ranks = full.trace["ranks"]
+    assert ranks[0]["coverage"] == max(r["coverage"] for r in ranks) > 0
+    # Without the rerank, a table that only names Kimi comes first.
+    expanded = pipeline.search(question, 5, mode="expanded")
+    assert "上下文" not in expanded.passages[0].text
+
+
 @pytest.mark.parametrize(("text", "lang"), [("智谱的估值是多少？", "zh"), ("智譜的估值是多少？", "zh-Hant"),
                                             ("What is 阶跃星辰?", "en"), ("MiniMax 和 DeepSeek 的收入", "zh"),
                                             ("Who founded Moonshot AI?", "en")])

@@ -1,0 +1,60 @@
+"""How much of a question a text mentions: IDF-weighted coverage of the question's concepts.
+
+Used to rerank the fused candidates (a passage naming the company *and* the figure asked for beats a
+neighbour that only names the company), to pick quoted sentences and to decide when to abstain.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from common.textnorm import compact
+from index.store import IndexData
+from index.tokenize import tokenize
+
+
+class TermRarity:
+    """Inverse document frequency of index tokens; words the index never saw count as rarest."""
+
+    def __init__(self, index: IndexData) -> None:
+        """Read document frequencies from the BM25 index."""
+        df = np.diff(index.bm25.scores["indptr"])
+        self._df = {t: int(df[i]) for t, i in index.bm25.vocab_dict.items() if i < len(df)}
+        self._n = max(index.dense.ntotal, 1)
+
+    @property
+    def doc_freq(self) -> dict[str, int]:
+        """How many passages hold each index token."""
+        return self._df
+
+    def seen(self, text: str) -> bool:
+        """Whether every token of ``text`` occurs somewhere in the index."""
+        tokens = tokenize(text)
+        return bool(tokens) and all(t in self._df for t in tokens)
+
+    def idf(self, text: str) -> float:
+        """IDF of the rarest token of ``text``."""
+        tokens = tokenize(text) or [text]
+        return max(math.log(1 + (self._n - d + 0.5) / (d + 0.5)) for d in (self._df.get(t, 0) for t in tokens))
+
+
+WeightedConcepts = list[tuple[float, list[str]]]
+
+
+def weigh(concepts: list[list[str]], rarity: TermRarity) -> WeightedConcepts:
+    """Each concept's weight (IDF of its most common form) with its forms in compact searchable shape.
+
+    Computed once per question, since every passage and sentence is then scored against it.
+    """
+    return [(min(rarity.idf(a) for a in alternatives), [c for c in map(compact, alternatives) if c])
+            for alternatives in concepts]
+
+
+def coverage(weighted: WeightedConcepts, passage_text: str) -> float:
+    """IDF-weighted share of the question's concepts that the passage mentions in any accepted form."""
+    haystack = compact(passage_text)
+    total = sum(weight for weight, _ in weighted)
+    covered = sum(weight for weight, forms in weighted if any(f in haystack for f in forms))
+    return covered / total if total else 0.0
