@@ -22,6 +22,9 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+# Answering one question normalises the same passages and sentences many times over (rerank, abstention,
+# quote picking), and popular passages recur across questions; OpenCC is the expensive part.
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """Return the searchable form: NFKC, Simplified Chinese, lower case, collapsed whitespace."""
     text = unicodedata.normalize("NFKC", text)
@@ -29,6 +32,7 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=16384)
 def compact(text: str) -> str:
     """Return :func:`normalize` without any whitespace, for substring checks across line breaks."""
     return normalize(text).replace(" ", "")

@@ -7,6 +7,7 @@ neighbour that only names the company), to pick quoted sentences and to decide w
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,8 @@ class TermRarity:
         df = np.diff(index.bm25.scores["indptr"])
         self._df = {t: int(df[i]) for t, i in index.bm25.vocab_dict.items() if i < len(df)}
         self._n = max(index.dense.ntotal, 1)
+        # Concept words repeat within a question (rerank, abstention, quotes) and across questions.
+        self._idf = lru_cache(maxsize=8192)(self._rarest)
 
     @property
     def doc_freq(self) -> dict[str, int]:
@@ -36,6 +39,9 @@ class TermRarity:
 
     def idf(self, text: str) -> float:
         """IDF of the rarest token of ``text``."""
+        return self._idf(text)
+
+    def _rarest(self, text: str) -> float:
         tokens = tokenize(text) or [text]
         return max(math.log(1 + (self._n - d + 0.5) / (d + 0.5)) for d in (self._df.get(t, 0) for t in tokens))
 

@@ -82,7 +82,7 @@ class QueryExpander:
                 self._by_zh.setdefault(normalize(name), entity)
         self._terms = {normalize(r[0]): _aliases(r[1]) for r in _rows(terms) if len(r) >= 2}
         self._en_pattern = _alternation(list(self._by_en) + list(self._terms))
-        self._zh_names = sorted(self._by_zh, key=len, reverse=True)
+        self._zh_names = [(n, bool(_LATIN_NAME.fullmatch(n))) for n in sorted(self._by_zh, key=len, reverse=True)]
         self._cedict = EnglishToChinese(cache_dir)
 
     def find_entities(self, text: str) -> list[Entity]:
@@ -94,8 +94,8 @@ class QueryExpander:
                 if m.group(0) in self._by_en:
                     found.append((m.start(), self._by_en[m.group(0)]))
         taken = norm
-        for name in self._zh_names:
-            pos = _find_name(taken, name)
+        for name, latin in self._zh_names:
+            pos = _find_name(taken, name, latin)
             if pos >= 0:
                 found.append((pos, self._by_zh[name]))
                 taken = taken.replace(name, " " * len(name))
@@ -170,9 +170,9 @@ class QueryExpander:
         return concepts
 
 
-def _find_name(text: str, name: str) -> int:
+def _find_name(text: str, name: str, latin: bool) -> int:
     """Position of ``name`` in ``text``; a Latin name ("Yi") must not be part of a longer word ("Yiyan")."""
-    if not _LATIN_NAME.fullmatch(name):
+    if not latin or name not in text:
         return text.find(name)
     m = re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text)
     return m.start() if m else -1
