@@ -8,9 +8,7 @@ from pathlib import Path
 
 from common.errors import IndexCorruptError
 
-# Bumped whenever the files or the chunking change, so indexes built by older code are rebuilt
-# (3: guessed headings and short labels stay in the passage text).
-FORMAT_VERSION = 3
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)

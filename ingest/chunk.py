@@ -134,7 +134,22 @@ def _blocks(text: str) -> list[_Block]:
             open_block(pos, is_table)
         cur_body = True
     close(len(text))
-    return _merge_small(blocks, text)
+    blocks = _merge_small(blocks, text)
+    return blocks if markdown else _nest_tables(blocks)
+
+
+def _nest_tables(blocks: list[_Block]) -> list[_Block]:
+    """Put a table under the section of the text before it.
+
+    A slide titled "融资历程" below "MiniMax——融资 & 团队" is MiniMax's funding history, and its rows
+    never name MiniMax.
+    """
+    nested = list(blocks)
+    for i, block in enumerate(blocks[1:], 1):
+        outer = blocks[i - 1].path
+        if block.is_table and outer and block.path and outer[-1] not in block.path:
+            nested[i] = _Block((outer[-1], *block.path[-1:]), block.start, block.end, True)
+    return nested
 
 
 def _merge_small(blocks: list[_Block], text: str, small: int = 40, fragment: int = 200) -> list[_Block]:

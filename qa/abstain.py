@@ -22,7 +22,7 @@ class AbstainPolicy:
 
     coverage_weight: float = 0.2
     min_score: dict[str, float] = field(default_factory=lambda: {"zh": 0.95, "zh-Hant": 0.95, "en": 0.89})
-    # A question naming no company, person or product from the glossary must match much more closely:
+    # A question naming no company, person, product or investor from the glossary must match more closely:
     # generic questions share words with the articles ("the capital of France" reaches 0.99 through
     # 资本, the articles' "capital"), while all but one of the dev split's answerable ones score 1.01 and up.
     min_score_unnamed: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "zh-Hant": 1.0, "en": 1.0})
@@ -36,14 +36,20 @@ class AbstainPolicy:
         return max((coverage(weighted, f"{p.title} {p.section} {p.text}") for p in retrieval.passages[: self.top_n]),
                    default=0.0)
 
-    def should_abstain(self, retrieval: Retrieval, score: float, question: str = "") -> bool:
-        """True when the passages are too weak to answer ``question`` from, given their :meth:`score`."""
+    def should_abstain(self, retrieval: Retrieval, score: float, question: str = "",
+                       lead_in: dict[str, str] | None = None) -> bool:
+        """True when the passages are too weak to answer ``question`` from, given their :meth:`score`.
+
+        ``lead_in`` holds the article text just before each passage (by chunk id), for tables.
+        """
         if not retrieval.passages:
             return True
-        thresholds = self.min_score if retrieval.expansion.entities else self.min_score_unnamed
+        # A place alone ("the weather in Beijing") does not make a question about the articles.
+        named = any(e.kind != "place" for e in retrieval.expansion.entities)
+        thresholds = self.min_score if named else self.min_score_unnamed
         if score < thresholds.get(retrieval.language, thresholds["zh"]):
             return True
-        return bool(question) and not self.focus.covered(question, retrieval)
+        return bool(question) and not self.focus.covered(question, retrieval, lead_in)
 
     def score(self, retrieval: Retrieval, rarity: TermRarity) -> float:
         """The evidence strength compared with the threshold."""

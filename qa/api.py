@@ -31,6 +31,7 @@ from retrieve.rerank import CrossEncoderReranker
 
 log = logging.getLogger(__name__)
 History = Sequence[dict[str, str]] | Sequence[tuple[str, str]] | None
+LEAD_IN_CHARS = 300  # article text before a passage that still says what it is about
 
 
 @dataclass
@@ -129,15 +130,27 @@ class Pipeline:
         evidence = self.policy.score(retrieval, self.retriever.rarity)
         query = str(trace.get("retrieval_query", clean))
         trace["asks_for"] = [a.name for a in self.policy.focus.asked(query)]
-        if self.policy.should_abstain(retrieval, evidence, query):
+        lead_in = self._lead_in(retrieval.passages)
+        if self.policy.should_abstain(retrieval, evidence, query, lead_in):
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
+            names = [list(e.zh + e.en) for e in retrieval.expansion.entities if e.kind not in ("place", "media")]
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
-                                       retrieval.expansion.concepts, self.retriever.rarity, trace)
+                                       retrieval.expansion.concepts, self.retriever.rarity, trace, names, lead_in)
         trace["top_dense"] = round(retrieval.top_dense, 4)
         trace["evidence_score"] = round(evidence, 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return retrieval, answer
+
+
+    def _lead_in(self, passages: list[Passage], chars: int = LEAD_IN_CHARS) -> dict[str, str]:
+        """The article text just before each passage, where a table's company is usually named."""
+        out = {}
+        for p in passages:
+            doc = self.index.documents.get(p.doc_id)
+            if doc is not None:
+                out[p.chunk_id] = doc.text[max(0, p.start - chars): p.start]
+        return out
 
 
 _REFERENCE = re.compile(

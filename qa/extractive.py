@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from common.messages import message
-from common.textnorm import normalize
+from common.textnorm import compact, normalize
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.passage import Passage
@@ -41,19 +41,43 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, str]) -> list[tuple[int, Passage]]:
+    """The ranked passages that name something the question names (all of them if none does).
+
+    A sentence that matches the question's other words in a passage about another company
+    ("盘古大模型专注 ToB，赋能行业" for "百川智能专注于哪个行业？") is not an answer. The text just before a
+    passage (``lead_in``) counts: a table piece names its company in the paragraph above it.
+    """
+    ranked = list(enumerate(passages))
+    forms = [compact(n) for entity in names for n in entity if compact(n)]
+    if not forms:
+        return ranked
+    about = [(r, p) for r, p in ranked
+             if any(f in compact(f"{p.title} {p.section} {lead_in.get(p.chunk_id, '')} {p.text}") for f in forms)]
+    return about or ranked
+
+
 def _candidates(question: str, passages: list[Passage], concepts: list[list[str]],
-                rarity: TermRarity) -> list[_Candidate]:
+                rarity: TermRarity, names: list[list[str]], lead_in: dict[str, str]) -> list[_Candidate]:
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
     weighted = weigh(concepts, rarity)
     out = []
-    for rank, passage in enumerate(passages):
+    for rank, passage in _about(passages, names, lead_in):
         head = f"{passage.title} {passage.section}"
+        header = next((line for line in passage.text.split("\n") if line.startswith("|")), "")
         for sentence in split_sentences(passage.text):
-            # Rare question words decide (IDF-weighted coverage); the heading counts a little because
-            # a table row rarely repeats its company; higher-ranked passages break ties.
-            score = coverage(weighted, sentence) + 0.2 * coverage(weighted, f"{head} {sentence}")
-            score += 0.1 / (1 + rank)
+            if sentence == header.strip():
+                continue  # column names alone answer nothing
+            if sentence.startswith("|"):
+                # A table row means what its column headers and the text above the table say: "12 亿美元"
+                # is MiniMax's valuation only through them, so they count in full.
+                context = f"{head} {lead_in.get(passage.chunk_id, '')} {header}"
+                score = 1.2 * coverage(weighted, f"{context} {sentence}")
+            else:
+                # Rare question words decide (IDF-weighted coverage); the heading counts a little.
+                score = coverage(weighted, sentence) + 0.2 * coverage(weighted, f"{head} {sentence}")
+            score += 0.1 / (1 + rank)  # higher-ranked passages break ties
             if wants_number and _DIGIT.search(sentence):
                 score += 0.1
             if wants_date and _DATE.search(sentence):
@@ -85,9 +109,15 @@ def _sources_disagree(chosen: list[_Candidate]) -> bool:
 
 
 def extractive_answer(question: str, language: str, passages: list[Passage], concepts: list[list[str]],
-                      rarity: TermRarity, trace: dict[str, object]) -> Answer:
-    """Build a cited answer from quoted sentences; every quote occurs verbatim in its passage."""
-    chosen = _select(_candidates(question, passages, concepts, rarity))
+                      rarity: TermRarity, trace: dict[str, object], names: list[list[str]] | None = None,
+                      lead_in: dict[str, str] | None = None) -> Answer:
+    """Build a cited answer from quoted sentences; every quote occurs verbatim in its passage.
+
+    ``names`` are the aliases of each company, person or product the question names: quotes come from
+    passages that mention one of them, in the passage or in its ``lead_in`` (the article text just
+    before it, by chunk id).
+    """
+    chosen = _select(_candidates(question, passages, concepts, rarity, names or [], lead_in or {}))
     if not chosen:
         return Answer(message("abstain", language), (), True, language, trace=trace)
     numbers: dict[str, int] = {}

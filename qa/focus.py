@@ -91,20 +91,25 @@ class FocusCheck:
         text = normalize(question)
         return [a for a in self.attributes if a.asks.search(text)]
 
-    def covered(self, question: str, retrieval: Retrieval) -> bool:
+    def covered(self, question: str, retrieval: Retrieval, lead_in: dict[str, str] | None = None) -> bool:
         """False when the question asks for an attribute and no top passage names it with the entities.
 
-        A publisher the question names as its source ("量子位报告里...") need not appear in the passage.
+        A publisher the question names as its source ("量子位报告里...") need not appear in the passage, nor
+        the company of a product it names.
         Entities joined by "and"/"or" ("智谱和阶跃星辰的团队规模") may each be answered by a different
         passage; otherwise ("SoftBank's stake in Zhipu") one passage must name them all.
         """
         entities = [e for e in retrieval.expansion.entities if e.kind != "media"]
+        if any(e.kind == "product" for e in entities):
+            # "MiniMax 的 Talkie": the product says which company; passages about it rarely repeat both.
+            entities = [e for e in entities if e.kind != "company"]
         names_person = any(e.kind == "person" for e in entities)
         asked = [a for a in self.asked(question) if not (a.kind == "role" and names_person)]
         if not asked:
             return True
         names = [[c for c in map(compact, e.zh + e.en) if c] for e in entities]
-        windows = [w for w in _windows(retrieval.passages[: self.top_n]) if all(a.given_in(w.text) for a in asked)]
+        windows = [w for w in _windows(retrieval.passages[: self.top_n], lead_in or {})
+                   if all(a.given_in(w.text) for a in asked)]
         groups = [[n] for n in names] if len(names) >= 2 and _CONJUNCTION.search(normalize(question)) else [names]
         return all(any(_answers(w, group, asked) for w in windows) for group in groups)
 
@@ -140,10 +145,11 @@ class _Window:
     headings: str
 
 
-def _windows(passages: list[Passage]) -> list[_Window]:
+def _windows(passages: list[Passage], lead_in: dict[str, str]) -> list[_Window]:
     """Each passage joined with retrieved neighbours from the same article.
 
-    A table piece rarely repeats the company its section is about; the paragraph before it does.
+    A table piece rarely repeats the company its section is about; the paragraph before it does, so
+    a table piece also brings the article text just before it (``lead_in``, by chunk id).
     """
     position = {p.chunk_id: (p.doc_id, _number(p.chunk_id)) for p in passages}
     windows = []
@@ -151,7 +157,8 @@ def _windows(passages: list[Passage]) -> list[_Window]:
         doc, n = position[p.chunk_id]
         near = [q for q in passages
                 if q is p or (position[q.chunk_id][0] == doc and abs(position[q.chunk_id][1] - n) <= 1)]
-        windows.append(_Window(compact(" ".join(f"{q.title} {q.section} {q.text}" for q in near)),
+        before = lead_in.get(p.chunk_id, "") if _TABLE_RULE in compact(p.text) else ""
+        windows.append(_Window(compact(" ".join([before] + [f"{q.title} {q.section} {q.text}" for q in near])),
                                compact(" ".join(q.section for q in near))))
     return windows
 

@@ -62,6 +62,7 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
 
 
+_ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 
 
@@ -142,8 +143,8 @@ class QueryExpander:
                 rest = rest[: m.start()] + " " * len(key) + rest[m.end():]
         for m in _WORD.finditer(rest):
             word = m.group(0)
-            if word in STOPWORDS or len(word) < 3:
-                continue
+            if word in STOPWORDS or len(word) < 3 or word in _MONTHS:
+                continue  # months are dates, below
             zh = self._known(self._cedict.lookup(word), by_use=True)
             if zh:
                 pieces.append((m.start(), zh))
@@ -151,6 +152,10 @@ class QueryExpander:
         for m in _EN_DATE.finditer(norm):
             if m.group(1) != "may" or m.group(2) or m.group(3):  # "may" alone is usually the verb
                 pieces.append((m.start(), [_chinese_date(m)]))
+                # "June 2023" is covered by a passage's "2023 年 6 月" (compact forms ignore spaces) and by
+                # a table's "2023/06" or a timeline's "2023.06".
+                year = [f"{m.group(3)}{sep}{_month(m):02d}" for sep in "/.-"] if m.group(3) else []
+                concepts.append([m.group(0), _chinese_date(m), f"{_month(m)}月", *year])
         pieces.sort(key=lambda p: p[0])
         terms = _dedupe([normalize(z) for _, zh in pieces for z in zh])
         translation = " ".join(zh[0] for _, zh in pieces if zh)
@@ -164,6 +169,12 @@ class QueryExpander:
             names = [normalize(n) for n in entity.zh + entity.en]
             concepts.append(names)
             covered.update(t for n in names for t in tokenize(n))
+        for m in _ZH_DATE.finditer(normalize(query)):
+            # "2024 年 5 月" is one thing, also written "2024/05" in a table or "2024.05" in a timeline;
+            # its pieces ("3", "月") alone would match nearly every passage.
+            year, month = m.group(1), int(m.group(2))
+            concepts.append([f"{year}年{month}月", *(f"{year}{sep}{month:02d}" for sep in "/.-")])
+            covered.update(tokenize(m.group(0)))
         for token in tokenize(query):
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
@@ -178,9 +189,13 @@ def _find_name(text: str, name: str, latin: bool) -> int:
     return m.start() if m else -1
 
 
+def _month(m: re.Match[str]) -> int:
+    return next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m.group(1)[:3]))
+
+
 def _chinese_date(m: re.Match[str]) -> str:
     """``September 2024`` -> ``2024年9月``, the way Chinese articles write dates."""
-    month = next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m.group(1)[:3]))
+    month = _month(m)
     day = f"{m.group(2)}日" if m.group(2) else ""
     return f"{m.group(3) + '年' if m.group(3) else ''}{month}月{day}"
 

@@ -127,6 +127,11 @@ def test_slide_navigation_bars_are_dropped_but_a_numbered_heading_is_kept():
     assert "阶跃星辰" not in gpu.text and "1.1." not in gpu.text
 
 
+def test_a_slide_table_sits_under_the_section_before_it():
+    table = next(c for c in chunk_document(_doc("002")) if "| 2024/03 | A轮 | 6 亿美元" in c.text)
+    assert table.section.startswith("MiniMax——融资") and table.section.endswith("融资历程")
+
+
 def test_short_slide_labels_join_their_neighbours(tmp_path: Path):
     body = ("繁星计划\n\n我们支持“星火燎原”\n\n免费Tokens\n\n赠送总价值4万元的Tokens\n助力开发之旅\n\n"
             "智谱的 ToC 主力应用智谱清言下载量突破 500 万，位列第七。\n\n"

@@ -70,6 +70,7 @@ def test_answer_follows_question_language(pipeline, question, language, lead):
     ("如何做红烧肉？", "没有找到"),
     ("How do I bake sourdough bread?", "could not find"),
     ("今天北京天氣怎麼樣？", "沒有找到"),
+    ("What is the weather in Beijing today?", "could not find"),  # a city alone is not a subject of the articles
 ])
 def test_off_topic_questions_abstain_in_their_language(pipeline, question, marker):
     answer = ask(question)
@@ -90,6 +91,28 @@ def test_questions_the_articles_cannot_answer_abstain(pipeline, question):
 def test_figures_the_articles_give_are_answered(pipeline, question):
     answer = ask(question)
     assert not answer.abstained and answer.passages
+
+
+def test_quotes_come_from_passages_about_what_the_question_names(pipeline):
+    answer = ask("百川智能專注於哪個行業？")
+    assert not answer.abstained and "醫療" in answer.text
+    assert all("百川" in c.passage.text or "Baichuan" in c.passage.text for c in answer.citations)
+
+
+def test_a_table_row_is_read_with_its_headers_and_the_text_above_it(pipeline):
+    # The row "| 2024/03 | A轮 | 6 亿美元 | 25 亿美元 |" names neither MiniMax nor the date as asked.
+    answer = ask("MiniMax 2024 年 3 月那轮融了多少钱？")
+    assert not answer.abstained and "| 2024/03 | A轮 | 6 亿美元" in answer.text.split("\n")[1]
+    english = ask("What was MiniMax valued at after its June 2023 round?")
+    assert "| 2023/06 | A轮 | 2.5 亿美元 | 12 亿美元" in english.text
+
+
+def test_dates_match_the_way_articles_and_tables_write_them(pipeline):
+    expander = pipeline.retriever.expander
+    en = expander.expand("What was MiniMax valued at after its June 2023 round?", "en")
+    assert ["june 2023", "2023年6月", "6月", "2023/06", "2023.06", "2023-06"] in en.concepts
+    zh = expander.expand("MiniMax 2024 年 3 月那轮融了多少钱？", "zh")
+    assert ["2024年3月", "2024/03", "2024.03", "2024-03"] in zh.concepts and ["3"] not in zh.concepts
 
 
 def test_sources_that_disagree_are_shown_with_dates(pipeline):
