@@ -22,7 +22,7 @@ class AbstainPolicy:
 
     coverage_weight: float = 0.2
     min_score: dict[str, float] = field(default_factory=lambda: {"zh": 0.95, "zh-Hant": 0.95, "en": 0.89})
-    # A question naming no company, person, product or investor from the glossary must match more closely:
+    # A question naming nothing from the glossary but places must match more closely:
     # generic questions share words with the articles ("the capital of France" reaches 0.99 through
     # 资本, the articles' "capital"), while all but one of the dev split's answerable ones score 1.01 and up.
     min_score_unnamed: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "zh-Hant": 1.0, "en": 1.0})

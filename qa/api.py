@@ -142,7 +142,6 @@ class Pipeline:
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return retrieval, answer
 
-
     def _lead_in(self, passages: list[Passage], chars: int = LEAD_IN_CHARS) -> dict[str, str]:
         """The article text just before each passage, where a table's company is usually named."""
         out = {}

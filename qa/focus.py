@@ -95,9 +95,9 @@ class FocusCheck:
         """False when the question asks for an attribute and no top passage names it with the entities.
 
         A publisher the question names as its source ("量子位报告里...") need not appear in the passage, nor
-        the company of a product it names.
-        Entities joined by "and"/"or" ("智谱和阶跃星辰的团队规模") may each be answered by a different
-        passage; otherwise ("SoftBank's stake in Zhipu") one passage must name them all.
+        the company of a product it names. Entities joined by "and"/"or" ("智谱和阶跃星辰的团队规模") may
+        each be answered by a different passage; otherwise ("SoftBank's stake in Zhipu") one passage must
+        name them all.
         """
         entities = [e for e in retrieval.expansion.entities if e.kind != "media"]
         if any(e.kind == "product" for e in entities):
