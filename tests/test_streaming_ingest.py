@@ -18,6 +18,7 @@ from bench.hash_embedder import HASH_MODEL, HashEmbedder
 from common.settings import ROOT, Settings
 from index import build_index, load_index
 from index.embed_stream import embed_text
+from index.manifest import Manifest
 from tests.conftest import cached_rows
 
 COMPANIES = ["深度求索", "月之暗面", "智谱", "阶跃星辰", "百川智能", "零一万物", "MiniMax", "面壁智能"]
@@ -55,12 +56,18 @@ class FailingEmbedder(HashEmbedder):
         return super().embed_passages(texts, progress=progress)
 
 
-def test_interrupted_build_keeps_old_index_and_the_next_embeds_only_the_rest(tmp_path: Path):
-    settings = make_settings(tmp_path, batch=8)
-    write_corpus(settings.corpus_dir, 0, 5)
+def built_then_grown(tmp_path: Path, *, batch: int, built: int, total: int) -> tuple[Settings, Manifest]:
+    """An index of the first ``built`` articles, with the folder then grown to ``total``."""
+    settings = make_settings(tmp_path, batch=batch)
+    write_corpus(settings.corpus_dir, 0, built)
     build_index(settings, HashEmbedder, HASH_MODEL)
     old = load_index(settings, HASH_MODEL).manifest
-    write_corpus(settings.corpus_dir, 5, 40)
+    write_corpus(settings.corpus_dir, built, total)
+    return settings, old
+
+
+def test_interrupted_build_keeps_old_index_and_the_next_embeds_only_the_rest(tmp_path: Path):
+    settings, old = built_then_grown(tmp_path, batch=8, built=5, total=40)
 
     failing = FailingEmbedder(ok_calls=3)
     with pytest.raises(KeyboardInterrupt):
@@ -90,11 +97,7 @@ def _run_cli(settings: Settings, *args: str) -> subprocess.Popen:
 
 
 def test_kill_9_mid_embedding_loses_at_most_one_batch(tmp_path: Path):
-    settings = make_settings(tmp_path, batch=4)
-    write_corpus(settings.corpus_dir, 0, 4)
-    build_index(settings, HashEmbedder, HASH_MODEL)
-    old = load_index(settings, HASH_MODEL).manifest
-    write_corpus(settings.corpus_dir, 4, 60)
+    settings, old = built_then_grown(tmp_path, batch=4, built=4, total=60)
 
     proc = _run_cli(settings, "--delay", "0.25", "build", "--force")
     deadline = time.monotonic() + 60
