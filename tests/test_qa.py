@@ -93,6 +93,12 @@ def test_figures_the_articles_give_are_answered(pipeline, question):
     assert not answer.abstained and answer.passages
 
 
+def test_a_group_of_companies_is_a_named_subject(pipeline):
+    # "the six tigers" is in the glossary like a company: the question is about the articles.
+    answer = ask("Which Chinese AI start-ups are known as the six tigers?")
+    assert not answer.abstained and answer.passages
+
+
 def test_quotes_come_from_passages_about_what_the_question_names(pipeline):
     answer = ask("百川智能專注於哪個行業？")
     assert not answer.abstained and "醫療" in answer.text
