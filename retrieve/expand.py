@@ -112,9 +112,10 @@ class QueryExpander:
         With ``by_use``, the words the articles use most come first: among a dictionary's senses of
         "model" (典型, 模型, 型号 ...) the one an AI corpus means is the one it keeps using.
         """
-        kept = [w for w in words if tokenize(w) and all(t in self.doc_freq for t in tokenize(w))]
+        tokens = {w: tokenize(w) for w in words}
+        kept = [w for w in words if tokens[w] and all(t in self.doc_freq for t in tokens[w])]
         if by_use:
-            kept.sort(key=lambda w: -min(self.doc_freq[t] for t in tokenize(w)))
+            kept.sort(key=lambda w: -min(self.doc_freq[t] for t in tokens[w]))
         return kept[:limit]
 
     def expand(self, query: str, language: str) -> Expansion:
