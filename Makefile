@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 PIP_EXTRA  ?=
 
-.PHONY: install run test index eval bench bench-scale bench-ingest fix lint clean
+.PHONY: install run test check calibrate index eval bench bench-scale bench-ingest fix lint clean
 
 install: $(STAMP)
 
@@ -29,8 +29,16 @@ test: install
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
+# The quality gate: dev-split metrics of our articles and both benchmarks against eval/baseline.json.
+check: install
+	$(PY) -m eval.gate
+
 eval: install
-	$(PY) -m eval
+	$(PY) -m eval --benchmarks
+
+# Refit the answer/decline model on every dev set (writes qa/answerability.json).
+calibrate: install
+	$(PY) -m eval.calibrate
 
 bench: install
 	$(PY) -m bench

@@ -295,7 +295,7 @@ class TextSynth:
     def _entities(normalize) -> set[str]:
         from common.settings import ROOT
 
-        path = ROOT / "data" / "glossary.tsv"
+        path = ROOT / "data" / "corpus" / "glossary.tsv"
         names = set()
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines()[1:]:

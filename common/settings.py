@@ -50,6 +50,10 @@ class Settings:
     # keep apart by prefix.
     milvus_collection_prefix: str = field(default_factory=lambda: _env("QA_MILVUS_COLLECTION_PREFIX", "qa_chunks"))
     milvus_timeout: float = field(default_factory=lambda: _env_float("QA_MILVUS_TIMEOUT", 10.0))
+    # Optional data that lives with a corpus (``glossary.tsv``, ``terms.tsv``, ``attributes.tsv`` beside the
+    # articles): names and words to render English questions with, and the figures questions ask for.
+    # "0" ignores them, to measure what the product does on a corpus without any.
+    corpus_vocabulary: bool = field(default_factory=lambda: _env("QA_CORPUS_VOCABULARY", "1") not in ("0", "off"))
     chunk_size: int = field(default_factory=lambda: _env_int("QA_CHUNK_SIZE", 400))
     chunk_overlap: int = field(default_factory=lambda: _env_int("QA_CHUNK_OVERLAP", 60))
     # Passages embedded (and committed to the embedding cache) per step of a build: an interrupted build
@@ -82,6 +86,11 @@ class Settings:
     def models_dir(self) -> Path:
         """Where converted local models are cached."""
         return self.data_dir / "models"
+
+    def corpus_file(self, name: str) -> Path | None:
+        """A file of optional corpus vocabulary beside the articles, or None when absent or switched off."""
+        path = self.corpus_dir / name
+        return path if self.corpus_vocabulary and path.is_file() else None
 
     def with_(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced."""

@@ -39,7 +39,7 @@ class QuestionResult:
 
 
 def _n_relevant(pipeline: Pipeline, q: Question) -> int:
-    return sum(1 for c in pipeline.index.chunks if contains_quote(c.text, q.quotes))
+    return sum(1 for c in pipeline.index.chunks if q.hit(c.text))
 
 
 def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, mode: str = "full", answers: bool = True,
@@ -53,7 +53,7 @@ def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, mode: str = "
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(
             q.id, q.split, q.lang, q.type, q.question, q.answerable,
-            relevant=[contains_quote(p.text, q.quotes) for p in retrieval.passages],
+            relevant=[q.hit(p.text) for p in retrieval.passages],
             n_relevant=_n_relevant(pipeline, q),
             retrieved=[p.chunk_id for p in retrieval.passages],
             retrieved_text=[p.text[:160] for p in retrieval.passages[:3]],
@@ -66,8 +66,9 @@ def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, mode: str = "
             result.latency_ms = (time.perf_counter() - started) * 1000
             result.answer = answer.text
             result.abstained = answer.abstained
-            result.key_hit = not answer.abstained and contains_quote(answer.text, q.answers) if q.answers else False
-            result.cited_relevant = [contains_quote(p.text, q.quotes) for p in answer.passages]
+            keys = q.answers + q.answers_en
+            result.key_hit = bool(keys) and not answer.abstained and contains_quote(answer.text, keys)
+            result.cited_relevant = [q.hit(p.text) for p in answer.passages]
             result.citations_supported = [c.supported for c in answer.citations]
         results.append(result)
     return results

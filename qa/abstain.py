@@ -1,56 +1,89 @@
-"""When to say "not in the articles": the best passages must cover what the question asks about."""
+"""When to say "not in the articles": a calibrated model over general evidence signals.
+
+The model (``qa/answerability.json``, written by ``python -m eval.calibrate``) is a logistic regression per
+question language over :class:`qa.evidence.EvidenceSignals`, fitted on the dev splits of every evaluation
+set at once, so one decision serves any corpus. A corpus may add ``attributes.tsv`` beside its articles:
+then a question asking a figure of a named company also needs a top passage that names both.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from common.errors import IndexCorruptError
+from qa.evidence import NAMES, EvidenceSignals, logistic, signals
 from qa.focus import FocusCheck
-from retrieve.coverage import TermRarity, coverage, weigh
+from retrieve.coverage import TermRarity
 from retrieve.hybrid import Retrieval
+
+MODEL_PATH = Path(__file__).resolve().parent / "answerability.json"
+
+
+def language_group(language: str) -> str:
+    """Traditional and Simplified questions share one model: they read the same passages."""
+    return "en" if language == "en" else "zh"
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Per language group: weights over the signals (in :data:`qa.evidence.NAMES` order), bias, threshold."""
+
+    weights: dict[str, list[float]]
+    bias: dict[str, float]
+    threshold: dict[str, float]
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> AnswerabilityModel:
+        """Read the calibrated model; a file that does not match the signals is an error, not a guess."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            model = cls(data["weights"], data["bias"], data["threshold"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexCorruptError(f"answerability model {path} is unreadable ({exc}); "
+                                    "recreate it with `python -m eval.calibrate`") from exc
+        if data.get("signals") != list(NAMES) or any(len(w) != len(NAMES) for w in model.weights.values()):
+            raise IndexCorruptError(f"answerability model {path} was fitted on other signals; "
+                                    "recreate it with `python -m eval.calibrate`")
+        return model
+
+    def probability(self, language: str, evidence: EvidenceSignals) -> float:
+        """How likely the passages answer the question."""
+        group = language_group(language)
+        return logistic(self.weights[group], self.bias[group], evidence.vector())
+
+    def answers(self, language: str, evidence: EvidenceSignals) -> bool:
+        """Whether the probability clears the group's threshold."""
+        return self.probability(language, evidence) >= self.threshold[language_group(language)]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer decision with what it was made from, for the trace and the evaluation."""
+
+    abstain: bool
+    probability: float
+    evidence: EvidenceSignals
+    reason: str  # "answerable", "weak evidence", "not given with its subject" or "no passages"
 
 
 @dataclass(frozen=True)
 class AbstainPolicy:
-    """Answer only when the evidence is strong enough: ``top dense cosine + weight * coverage``.
+    """Answer only when the calibrated model trusts the passages (and the corpus's attribute check passes)."""
 
-    Thresholds were tuned on the dev split so that at least 95% of answerable questions get an answer
-    (the lowest answerable scores were 0.958 zh, 1.009 zh-Hant, 0.889 en); off-topic questions
-    (weather, recipes, other companies) fall below them. Questions about a company the articles cover,
-    asking for a figure they never give, score like answerable ones: the :class:`FocusCheck` catches
-    those by the figure's absence from the passages naming the company.
-    """
+    model: AnswerabilityModel = field(default_factory=AnswerabilityModel.load)
+    focus: FocusCheck = field(default_factory=lambda: FocusCheck(()))
 
-    coverage_weight: float = 0.2
-    min_score: dict[str, float] = field(default_factory=lambda: {"zh": 0.95, "zh-Hant": 0.95, "en": 0.89})
-    # A question naming nothing from the glossary but places must match more closely:
-    # generic questions share words with the articles ("the capital of France" reaches 0.99 through
-    # 资本, the articles' "capital"), while all but one of the dev split's answerable ones score 1.01 and up.
-    min_score_unnamed: dict[str, float] = field(default_factory=lambda: {"zh": 1.0, "zh-Hant": 1.0, "en": 1.0})
-    top_n: int = 3
-    # Catches what the score cannot: a figure or role the articles never give for a company they cover.
-    focus: FocusCheck = field(default_factory=FocusCheck.load)
-
-    def best_coverage(self, retrieval: Retrieval, rarity: TermRarity) -> float:
-        """Highest coverage among the top passages (title and section count as part of a passage)."""
-        weighted = weigh(retrieval.expansion.concepts, rarity)
-        return max((coverage(weighted, f"{p.title} {p.section} {p.text}") for p in retrieval.passages[: self.top_n]),
-                   default=0.0)
-
-    def should_abstain(self, retrieval: Retrieval, score: float, question: str = "",
-                       lead_in: dict[str, str] | None = None) -> bool:
-        """True when the passages are too weak to answer ``question`` from, given their :meth:`score`.
-
-        ``lead_in`` holds the article text just before each passage (by chunk id), for tables.
-        """
+    def decide(self, question: str, retrieval: Retrieval, rarity: TermRarity,
+               lead_in: dict[str, str] | None = None) -> Decision:
+        """Decide for ``question``; ``lead_in`` holds the article text before each passage (by chunk id)."""
+        evidence = signals(question, retrieval, rarity)
         if not retrieval.passages:
-            return True
-        # A place alone ("the weather in Beijing") does not make a question about the articles.
-        named = any(e.kind != "place" for e in retrieval.expansion.entities)
-        thresholds = self.min_score if named else self.min_score_unnamed
-        if score < thresholds.get(retrieval.language, thresholds["zh"]):
-            return True
-        return bool(question) and not self.focus.covered(question, retrieval, lead_in)
-
-    def score(self, retrieval: Retrieval, rarity: TermRarity) -> float:
-        """The evidence strength compared with the threshold."""
-        return retrieval.top_dense + self.coverage_weight * self.best_coverage(retrieval, rarity)
+            return Decision(True, 0.0, evidence, "no passages")
+        probability = self.model.probability(retrieval.language, evidence)
+        if probability < self.model.threshold[language_group(retrieval.language)]:
+            return Decision(True, probability, evidence, "weak evidence")
+        if not self.focus.covered(question, retrieval, lead_in):
+            return Decision(True, probability, evidence, "not given with its subject")
+        return Decision(False, probability, evidence, "answerable")

@@ -18,14 +18,17 @@ from index import IndexData, ensure_index
 from llm.client import LLMClient, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
+from qa.evidence import NAMES
 from qa.extractive import extractive_answer
+from qa.focus import ATTRIBUTES, FocusCheck
 from qa.generate import llm_answer_stream
 from qa.types import Answer
 from qa.validate import clean_question
 from retrieve.coverage import TermRarity
-from retrieve.expand import QueryExpander
+from retrieve.expand import GLOSSARY, TERMS, QueryExpander
 from retrieve.hybrid import HybridRetriever, Retrieval
 from retrieve.lang import detect_language
+from retrieve.names import mine_name_pairs
 from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker
 
@@ -57,11 +60,14 @@ class Pipeline:
         index = ensure_index(settings, lambda: get_embedder(settings), embedder_name(settings), progress=True)
         embedder = get_query_embedder(settings)
         rarity = TermRarity(index)
-        expander = QueryExpander(rarity.doc_freq, settings.data_dir / "cache")
+        names = mine_name_pairs(doc.text for doc in index.documents.values())
+        expander = QueryExpander(rarity.doc_freq, settings.data_dir / "cache", settings.corpus_file(GLOSSARY),
+                                 settings.corpus_file(TERMS), names)
         reranker = CrossEncoderReranker(settings.reranker, settings.threads) if settings.reranker else None
-        return cls(settings, index, embedder, HybridRetriever(index, embedder, expander, reranker=reranker,
-                                                              rerank_candidates=settings.rerank_candidates,
-                                                              rarity=rarity))
+        retriever = HybridRetriever(index, embedder, expander, reranker=reranker,
+                                    rerank_candidates=settings.rerank_candidates, rarity=rarity)
+        return cls(settings, index, embedder, retriever,
+                   AbstainPolicy(focus=FocusCheck.load(settings.corpus_file(ATTRIBUTES))))
 
     def search(self, question: str, k: int, history: History = None, mode: str = "full") -> Retrieval:
         """Validate, condense with the conversation, and retrieve."""
@@ -127,18 +133,20 @@ class Pipeline:
         retrieval = self.search(question, k, history)
         trace = retrieval.trace
         clean = str(trace["question"])
-        evidence = self.policy.score(retrieval, self.retriever.rarity)
         query = str(trace.get("retrieval_query", clean))
         trace["asks_for"] = [a.name for a in self.policy.focus.asked(query)]
         lead_in = self._lead_in(retrieval.passages)
-        if self.policy.should_abstain(retrieval, evidence, query, lead_in):
+        decision = self.policy.decide(query, retrieval, self.retriever.rarity, lead_in)
+        if decision.abstain:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             names = [list(e.zh + e.en) for e in retrieval.expansion.entities if e.kind not in ("place", "media")]
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
                                        retrieval.expansion.concepts, self.retriever.rarity, trace, names, lead_in)
         trace["top_dense"] = round(retrieval.top_dense, 4)
-        trace["evidence_score"] = round(evidence, 4)
+        trace["answerable_probability"] = round(decision.probability, 4)
+        trace["evidence"] = {k: round(v, 4) for k, v in zip(NAMES, decision.evidence.vector(), strict=True)}
+        trace["decision"] = decision.reason
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return retrieval, answer
 

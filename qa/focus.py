@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from common.settings import ROOT
 from common.textnorm import compact, normalize
 from retrieve.hybrid import Retrieval
 from retrieve.passage import Passage
 
-ATTRIBUTES_PATH = ROOT / "data" / "attributes.tsv"
+ATTRIBUTES = "attributes.tsv"  # optional, beside the corpus (see ``Settings.corpus_file``)
 _LATIN = re.compile(r"[a-z]")
 _CONJUNCTION = re.compile(r"[和与及跟、]|\b(?:and|or|vs|versus)\b")
 _REGEX = "re:"  # an evidence form with this prefix is a regular expression over compact text
@@ -54,7 +53,7 @@ def _pattern(forms: list[str]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=4)
-def load_attributes(path: Path = ATTRIBUTES_PATH) -> tuple[Attribute, ...]:
+def load_attributes(path: Path) -> tuple[Attribute, ...]:
     """Read ``attributes.tsv``: name, the forms a question asks with, the forms evidence must contain.
 
     Evidence forms starting with ``re:`` are regular expressions over compact text (no spaces, lower case,
@@ -82,9 +81,9 @@ class FocusCheck:
     top_n: int = 3
 
     @classmethod
-    def load(cls, path: Path = ATTRIBUTES_PATH, top_n: int = 3) -> FocusCheck:
-        """The check with the attributes from ``path``."""
-        return cls(load_attributes(path), top_n)
+    def load(cls, path: Path | None, top_n: int = 3) -> FocusCheck:
+        """The check with the attributes from ``path`` (none without a file: every question passes)."""
+        return cls(load_attributes(path) if path else (), top_n)
 
     def asked(self, question: str) -> list[Attribute]:
         """The attributes ``question`` asks about."""

@@ -32,6 +32,11 @@ class TermRarity:
         """How many passages hold each index token."""
         return self._df
 
+    @property
+    def passages(self) -> int:
+        """How many passages the index holds."""
+        return self._n
+
     def seen(self, text: str) -> bool:
         """Whether every token of ``text`` occurs somewhere in the index."""
         tokens = tokenize(text)

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common.settings import ROOT
 from common.textnorm import normalize
 from index.tokenize import STOPWORDS, sub_words, tokenize
 from retrieve.cedict import EnglishToChinese
 
-GLOSSARY_PATH = ROOT / "data" / "glossary.tsv"
-TERMS_PATH = ROOT / "data" / "terms.tsv"
+# Optional files beside a corpus's articles (see ``Settings.corpus_file``).
+GLOSSARY = "glossary.tsv"
+TERMS = "terms.tsv"
 _WORD = re.compile(r"[a-z][a-z0-9\-]*")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
@@ -31,6 +31,21 @@ class Entity:
     en: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """One word or name of an English question and the Chinese it may be written as.
+
+    ``confidence`` (0..1) says how far the rendering can be trusted: names from the glossary, the term
+    list or pairs mined from the corpus are certain; a dictionary word is as certain as it is unambiguous
+    among the senses the corpus uses.
+    """
+
+    source: str  # "glossary", "terms", "names", "dictionary" or "date"
+    text: str
+    chinese: tuple[str, ...]
+    confidence: float
+
+
 @dataclass
 class Expansion:
     """What a query expands to: extra BM25 terms, a translated query string and the entities seen."""
@@ -40,6 +55,21 @@ class Expansion:
     entities: list[Entity] = field(default_factory=list)
     # What the question asks about, one entry per word or name, each with its acceptable renderings.
     concepts: list[list[str]] = field(default_factory=list)
+    # How sure each concept's renderings are (1.0 when not given): English words the dictionary renders
+    # ambiguously, or plain lower-case words left in English, say little about a Chinese passage.
+    concept_confidence: list[float] = field(default_factory=list)
+    # English questions: each rendered word or name, in question order.
+    renderings: list[Rendering] = field(default_factory=list)
+
+    def term_weights(self) -> dict[str, float]:
+        """Each Chinese term with the confidence of its most confident rendering (1.0 for entity aliases)."""
+        if not self.renderings:  # Chinese questions: aliases of the entities they name
+            return dict.fromkeys(self.terms, 1.0)
+        weights: dict[str, float] = {}
+        for r in self.renderings:
+            for z in r.chinese:
+                weights[z] = max(weights.get(z, 0.0), r.confidence)
+        return weights
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -67,13 +97,18 @@ _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 
 
 class QueryExpander:
-    """Expands English questions with Chinese terms and Chinese questions with English names."""
+    """Expands English questions with Chinese terms and Chinese questions with English names.
 
-    def __init__(self, doc_freq: Mapping[str, int], cache_dir: Path,
-                 glossary: Path = GLOSSARY_PATH, terms: Path = TERMS_PATH) -> None:
+    The glossary and term list are optional data that live with a corpus; names mined from the corpus
+    (``names``, English -> Chinese) and the CC-CEDICT dictionary work for any corpus.
+    """
+
+    def __init__(self, doc_freq: Mapping[str, int], cache_dir: Path, glossary: Path | None = None,
+                 terms: Path | None = None, names: Mapping[str, tuple[str, ...]] | None = None) -> None:
         """Load the data files; ``doc_freq`` maps the index's BM25 tokens to how many passages hold them."""
         self.doc_freq = doc_freq
-        self.entities = [Entity(r[0], _aliases(r[1]), _aliases(r[2])) for r in _rows(glossary) if len(r) >= 3]
+        rows = _rows(glossary) if glossary and glossary.exists() else []
+        self.entities = [Entity(r[0], _aliases(r[1]), _aliases(r[2])) for r in rows if len(r) >= 3]
         self._by_en: dict[str, Entity] = {}
         self._by_zh: dict[str, Entity] = {}
         for entity in self.entities:
@@ -81,8 +116,10 @@ class QueryExpander:
                 self._by_en.setdefault(normalize(name), entity)
             for name in entity.zh:
                 self._by_zh.setdefault(normalize(name), entity)
-        self._terms = {normalize(r[0]): _aliases(r[1]) for r in _rows(terms) if len(r) >= 2}
-        self._en_pattern = _alternation(list(self._by_en) + list(self._terms))
+        term_rows = _rows(terms) if terms and terms.exists() else []
+        self._terms = {normalize(r[0]): _aliases(r[1]) for r in term_rows if len(r) >= 2}
+        self._names = {normalize(k): tuple(v) for k, v in (names or {}).items() if v}
+        self._en_pattern = _alternation(list(self._by_en) + list(self._terms) + list(self._names))
         self._zh_names = [(n, bool(_LATIN_NAME.fullmatch(n))) for n in sorted(self._by_zh, key=len, reverse=True)]
         self._cedict = EnglishToChinese(cache_dir)
 
@@ -126,41 +163,50 @@ class QueryExpander:
             concepts = self._chinese_concepts(query, entities)
             return Expansion(terms=_dedupe(terms), entities=entities, concepts=concepts)
         norm = normalize(query)
-        pieces: list[tuple[int, list[str]]] = []
+        found: list[tuple[int, Rendering]] = []
         concepts: list[list[str]] = []
+        sure: list[float] = []
         rest = norm
         if self._en_pattern:
             for m in self._en_pattern.finditer(norm):
-                key = m.group(0)
-                if key in self._by_en:
-                    zh = list(self._by_en[key].zh)
-                elif key in self._terms:
-                    zh = self._known(list(self._terms[key]), limit=3) or list(self._terms[key][:1])
-                else:
-                    continue
-                pieces.append((m.start(), zh))
-                concepts.append([key, *(normalize(z) for z in (self._by_en[key].zh if key in self._by_en
-                                                                  else self._terms[key]))])
-                rest = rest[: m.start()] + " " * len(key) + rest[m.end():]
+                rendering = self._named(m.group(0))
+                found.append((m.start(), rendering))
+                concepts.append([m.group(0), *(normalize(z) for z in rendering.chinese)])
+                sure.append(1.0)
+                rest = rest[: m.start()] + " " * len(m.group(0)) + rest[m.end():]
         for m in _WORD.finditer(rest):
             word = m.group(0)
             if word in STOPWORDS or len(word) < 3 or word in _MONTHS:
                 continue  # months are dates, below
-            zh = self._known(self._cedict.lookup(word), by_use=True)
-            if zh:
-                pieces.append((m.start(), zh))
-            concepts.append([word, *zh])
+            senses = self._cedict.lookup(word)
+            used = self._known(senses, limit=len(senses), by_use=True)
+            if used:
+                # Of the senses the corpus uses, the most used is taken; the more others compete, the less sure.
+                found.append((m.start(), Rendering("dictionary", word, tuple(used[:2]), 1.0 / len(used))))
+            concepts.append([word, *used[:2]])
+            sure.append(1.0 / len(used) if used else (1.0 if _is_name(query, word) else 0.0))
         for m in _EN_DATE.finditer(norm):
             if m.group(1) != "may" or m.group(2) or m.group(3):  # "may" alone is usually the verb
-                pieces.append((m.start(), [_chinese_date(m)]))
+                found.append((m.start(), Rendering("date", m.group(0), (_chinese_date(m),), 1.0)))
                 # "June 2023" is covered by a passage's "2023 年 6 月" (compact forms ignore spaces) and by
                 # a table's "2023/06" or a timeline's "2023.06".
                 year = [f"{m.group(3)}{sep}{_month(m):02d}" for sep in "/.-"] if m.group(3) else []
                 concepts.append([m.group(0), _chinese_date(m), f"{_month(m)}月", *year])
-        pieces.sort(key=lambda p: p[0])
-        terms = _dedupe([normalize(z) for _, zh in pieces for z in zh])
-        translation = " ".join(zh[0] for _, zh in pieces if zh)
-        return Expansion(terms=terms, translation=translation, entities=entities, concepts=concepts)
+                sure.append(1.0)
+        renderings = [r for _, r in sorted(found, key=lambda p: p[0])]
+        terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
+        translation = " ".join(r.chinese[0] for r in renderings if r.chinese)
+        return Expansion(terms=terms, translation=translation, entities=entities, concepts=concepts,
+                         renderings=renderings, concept_confidence=sure)
+
+    def _named(self, key: str) -> Rendering:
+        """The rendering of a glossary name, a listed term or a name mined from the corpus."""
+        if key in self._by_en:
+            return Rendering("glossary", key, self._by_en[key].zh, 1.0)
+        if key in self._terms:
+            return Rendering("terms", key, tuple(self._known(list(self._terms[key]), limit=3)
+                                                 or self._terms[key][:1]), 1.0)
+        return Rendering("names", key, self._names[key], 1.0)
 
     def _chinese_concepts(self, query: str, entities: list[Entity]) -> list[list[str]]:
         """Question words, with every alias of a named entity accepted for that entity."""
@@ -180,6 +226,12 @@ class QueryExpander:
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
         return concepts
+
+
+def _is_name(query: str, word: str) -> bool:
+    """Whether ``word`` is capitalised in ``query`` other than as its first word ("Polonia", "WSE")."""
+    return any(m.start() > 0 and m.group(0)[0].isupper()
+               for m in re.finditer(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", query, re.I))
 
 
 def _find_name(text: str, name: str, latin: bool) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -23,28 +24,48 @@ from retrieve.rerank import CrossEncoderReranker
 
 # Ablations: each mode adds one stage to the one before it; "full" is what users get.
 MODES = ("dense", "bm25", "hybrid", "expanded", "full")
-FUSIONS = ("minmax", "rrf")
 FULL_SCORE_LIMIT = 5000
+SPREAD_DEPTH = 100  # the same depth on every corpus larger than it, so spreads compare across corpora
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """How rankings are combined; tuned on the dev split of the evaluation set."""
+    """How rankings are combined: one configuration for every corpus, tuned on all three dev sets at once.
 
-    # Tuned on the dev split: 0.5-0.7 are within one question of each other; 0.6 was best overall.
-    dense_weight: float = 0.6
-    # BM25 weight of expansion terms: translations carry English questions, but for Chinese questions
-    # extra aliases only re-weight the entity the question already names (0.3 cost R@1 on dev).
+    Dev R@1 / R@5, English questions, our articles | XQuAD (measured with ``eval.ablate``): dense only
+    .372 / .465 | .717 / .951; the previous dictionary rendering as a second dense query .791 / .977 |
+    .655 / .881; this configuration .744 / .953 | .760 / .970. Chinese questions (our articles | XQuAD |
+    CMRC): .862 / .969 | .930 / .991 | .953 / .991, none of them below the best single retriever.
+    """
+
+    # Weight of the dense ranking against BM25 (min-max normalised), per question language. English
+    # questions meet Chinese text mostly through the embedding; 0.6-0.8 for English and 0.4-0.6 for Chinese
+    # are within a few questions of each other.
+    dense_weight: dict[str, float] = field(default_factory=lambda: {"en": 0.7, "zh": 0.6, "zh-Hant": 0.6})
+    # BM25 weight of Chinese renderings (times each rendering's confidence): they carry English questions,
+    # but for Chinese questions extra aliases only re-weight the entity the question already names.
     expansion_weight: dict[str, float] = field(default_factory=lambda: {"en": 1.0, "zh": 0.0, "zh-Hant": 0.0})
-    fusion: str = "minmax"
-    rrf_k: int = 60
+    # A translation of the question given by the caller (an LLM) is mixed into the dense score with this
+    # share and searched by BM25 as a confident rendering. The dictionary's word-by-word rendering is not:
+    # as a second dense query it outscored the question's own embedding on unrelated passages.
+    translation_weight: float = 0.7
     candidates: int = 100
     # Reranking adds ``coverage_weight * coverage`` (0..1) to the fused score (0..1) of the best
-    # ``rerank_depth`` candidates. Dev split, R@1 / R@5 without -> with: zh .769 / .938 -> .862 / .969,
-    # en .581 / .930 -> .791 / .977. Weights 0.8-1.2 score within a question of each other in both
-    # languages; depth 10-40 changes nothing.
-    coverage_weight: float = 1.0
+    # ``rerank_depth`` candidates; concepts rendered less surely than ``coverage_min_confidence`` (plain
+    # lower-case English words) are left out.
+    coverage_weight: dict[str, float] = field(default_factory=lambda: {"en": 1.0, "zh": 1.0, "zh-Hant": 1.0})
     rerank_depth: int = 20
+    coverage_min_confidence: float = 0.01
+    # Scale the rerank by the share of the question it can see word for word: an English question over
+    # Chinese text may have one matchable name among words no passage writes, and that name alone should
+    # not outweigh the fused score. Chinese questions see their own words.
+    coverage_visibility: dict[str, bool] = field(default_factory=lambda: {"en": True, "zh": False,
+                                                                         "zh-Hant": False})
+
+    def for_language(self, table: dict[str, T], language: str) -> T:
+        """The ``table`` entry for ``language``, Simplified Chinese's where it has none."""
+        return table.get(language, table["zh"])
 
 
 @dataclass
@@ -55,8 +76,10 @@ class Retrieval:
     language: str
     expansion: Expansion
     top_dense: float
-    top_bm25: float
     trace: dict[str, object] = field(default_factory=dict)
+    # How far the best cosine stands above the ``SPREAD_DEPTH`` nearest (in their standard deviations): a
+    # question the corpus is about has a passage that stands out; an off-topic one meets a flat field.
+    dense_spread: float = 0.0
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
@@ -72,12 +95,6 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     best = np.argpartition(-scores, k - 1)[:k]
     best.sort()
     return best[np.argsort(-scores[best], kind="stable")]
-
-
-def _rrf(scores: np.ndarray, k: int) -> np.ndarray:
-    ranks = np.empty(len(scores), dtype=np.int64)
-    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
-    return 1.0 / (k + ranks)
 
 
 class HybridRetriever:
@@ -110,10 +127,12 @@ class HybridRetriever:
         timings["expand_ms"] = (time.perf_counter() - t0) * 1000
         n = self.index.dense.ntotal
 
+        cfg = self.config
         dense = np.zeros(n, dtype=np.float32)
+        expanding = mode in ("expanded", "full")
         variants = [to_simplified(query)]
-        if mode in ("expanded", "full") and (translation or expansion.translation):
-            variants.append(to_simplified(translation or expansion.translation))
+        if expanding and translation:
+            variants.append(to_simplified(translation))
         if mode != "bm25":
             t = time.perf_counter()
             vectors = self.embedder.embed_queries(variants)
@@ -122,20 +141,29 @@ class HybridRetriever:
 
         bm25 = np.zeros(n, dtype=np.float32)
         query_tokens = tokenize(query)
-        extra_tokens = [t for term in expansion.terms for t in tokenize(term) if t not in query_tokens]
+        extra: dict[str, float] = {}
+        if expanding:
+            weights = expansion.term_weights() | (dict.fromkeys(tokenize(translation), 1.0) if translation else {})
+            for term, confidence in weights.items():
+                for token in tokenize(term):
+                    if token not in query_tokens:
+                        extra[token] = max(extra.get(token, 0.0), confidence)
         if mode != "dense":
             t = time.perf_counter()
             bm25 = self.index.bm25.get_scores(query_tokens) if query_tokens else bm25
-            if extra_tokens:
-                weight = self.config.expansion_weight.get(language, 1.0)
-                bm25 = bm25 + weight * self.index.bm25.get_scores(list(dict.fromkeys(extra_tokens)))
+            weight = cfg.for_language(cfg.expansion_weight, language) if not translation else 1.0
+            for confidence in sorted(set(extra.values())) if weight else ():
+                # One BM25 call per confidence level keeps each term's IDF and saturation as BM25 has them.
+                tokens = [t for t, c in extra.items() if c == confidence]
+                bm25 = bm25 + weight * confidence * self.index.bm25.get_scores(tokens)
             timings["bm25_ms"] = (time.perf_counter() - t) * 1000
+        extra_tokens = list(extra)
 
-        fused = self._fuse(dense, np.asarray(bm25, dtype=np.float32), mode)
+        fused = self._fuse(dense, np.asarray(bm25, dtype=np.float32), mode, language)
         covered: dict[int, float] = {}
         if mode == "full":
             t = time.perf_counter()
-            fused, covered = self._rerank_by_coverage(fused, expansion)
+            fused, covered = self._rerank_by_coverage(fused, expansion, language)
             timings["coverage_ms"] = (time.perf_counter() - t) * 1000
         depth = max(k, self.rerank_candidates) if self.reranker else k
         order = top_k(fused, depth)
@@ -155,6 +183,8 @@ class HybridRetriever:
             "bm25_tokens": query_tokens,
             "expansion_tokens": extra_tokens,
             "entities": [e.en[0] if e.en else e.zh[0] for e in expansion.entities],
+            "renderings": [{"text": r.text, "chinese": list(r.chinese), "source": r.source,
+                            "confidence": round(r.confidence, 3)} for r in expansion.renderings],
             "ranks": [
                 {"chunk_id": self.index.chunks[int(i)].chunk_id, "fused": round(float(fused[i]), 4),
                  "dense": round(float(dense[i]), 4), "bm25": round(float(bm25[i]), 3),
@@ -163,18 +193,30 @@ class HybridRetriever:
             ],
             "timings_ms": {key: round(v, 2) for key, v in timings.items()},
         }
-        return Retrieval(passages, language, expansion, float(dense.max(initial=0.0)),
-                         float(np.max(bm25, initial=0.0)), trace)
+        return Retrieval(passages, language, expansion, float(dense.max(initial=0.0)), trace,
+                         self._spread(dense) if mode != "bm25" else 0.0)
 
-    def _rerank_by_coverage(self, fused: np.ndarray, expansion: Expansion) -> tuple[np.ndarray, dict[int, float]]:
+    def _rerank_by_coverage(self, fused: np.ndarray, expansion: Expansion,
+                            language: str) -> tuple[np.ndarray, dict[int, float]]:
         """Boost the best candidates by their coverage of the question (title and heading count too)."""
-        weight = self.config.coverage_weight
+        cfg = self.config
+        weight = cfg.for_language(cfg.coverage_weight, language)
         if not weight or not expansion.concepts:
             return fused, {}
         # A word no passage uses ("put", "out") cannot tell candidates apart; as the rarest of words it
         # would still outweigh the rest and flatten every candidate's coverage.
-        concepts = [c for c in expansion.concepts if any(self.rarity.seen(form) for form in c)]
-        weighted = weigh(concepts, self.rarity)
+        sure = expansion.concept_confidence or [1.0] * len(expansion.concepts)
+        kept = [(c, conf) for c, conf in zip(expansion.concepts, sure, strict=True)
+                if conf >= cfg.coverage_min_confidence and any(self.rarity.seen(form) for form in c)]
+        if not kept:
+            return fused, {}
+        weighted = weigh([c for c, _ in kept], self.rarity)
+        if cfg.for_language(cfg.coverage_visibility, language):
+            # When little of the question can be matched word for word (an English question over Chinese
+            # text), word coverage says little: scale it by the share of the question's words it can see.
+            every = weigh(expansion.concepts, self.rarity)
+            visible = sum(w for w, _ in weighted)
+            weight *= visible / max(sum(w for w, _ in every), 1e-9)
         candidates = top_k(fused, self.config.rerank_depth)
         covered = {}
         for i in candidates:
@@ -186,26 +228,39 @@ class HybridRetriever:
             boosted[i] += weight * value
         return boosted, covered
 
+    @staticmethod
+    def _spread(dense: np.ndarray) -> float:
+        nearest = dense[top_k(dense, SPREAD_DEPTH)]
+        if nearest.size < 2:
+            return 0.0
+        return float((nearest[0] - nearest.mean()) / max(float(nearest.std()), 1e-6))
+
     def _dense_scores(self, vectors: np.ndarray) -> np.ndarray:
-        """Best cosine per chunk over the query variants; beyond the nearest candidates, the lowest seen."""
+        """Cosine per chunk: the question's own, mixed with its Chinese rendering's when there is one.
+
+        Beyond the nearest candidates of a large index, a chunk gets the lowest score seen.
+        """
         n = self.index.dense.ntotal
         # Small indexes are scored exhaustively; large ones only around the nearest neighbours.
         depth = n if n <= FULL_SCORE_LIMIT else self.config.candidates
         scores, ids = self.index.dense.search(vectors, depth)
-        dense = np.full(self.index.dense.ntotal, float(scores.min()), dtype=np.float32)
+        rows = []
         for row_scores, row_ids in zip(scores, ids, strict=True):
+            row = np.full(n, float(row_scores.min()), dtype=np.float32)
             valid = row_ids >= 0
-            dense[row_ids[valid]] = np.maximum(dense[row_ids[valid]], row_scores[valid])
-        return dense
+            row[row_ids[valid]] = row_scores[valid]
+            rows.append(row)
+        if len(rows) == 1:
+            return rows[0]
+        share = self.config.translation_weight
+        return (1 - share) * rows[0] + share * rows[1]
 
-    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, mode: str) -> np.ndarray:
+    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, mode: str, language: str) -> np.ndarray:
         if mode == "dense":
             return dense
         if mode == "bm25":
             return bm25
-        w = self.config.dense_weight
-        if self.config.fusion == "rrf":
-            return w * _rrf(dense, self.config.rrf_k) + (1 - w) * _rrf(bm25, self.config.rrf_k)
+        w = self.config.for_language(self.config.dense_weight, language)
         return w * _minmax(dense) + (1 - w) * _minmax(bm25)
 
     def _passage(self, i: int, score: float) -> Passage:

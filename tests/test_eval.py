@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from eval.gate import BASELINE_PATH, current_summary, gate_failures
+from eval.gate import floors, gate_failures
 from eval.metrics import contains_quote, ndcg_at, percentile, recall_at, reciprocal_rank
 from eval.report import console_table, html_report
 from eval.run import QuestionResult
@@ -27,10 +25,20 @@ def test_ranking_metrics_by_hand():
 
 
 def test_gate_reports_drops_only():
-    baseline = {"zh": {"R@5": 0.9}, "all": {"abstain_recall": 0.2}}
-    assert gate_failures({"zh": {"R@5": 0.95}, "all": {"abstain_recall": 0.2}}, baseline) == []
-    failures = gate_failures({"zh": {"R@5": 0.85}, "all": {}}, baseline)
-    assert len(failures) == 2 and "zh R@5" in failures[0]
+    baseline = {"xquad-dev": {"zh": {"R@5": 0.9}, "all": {"abstain_recall": 0.2}}}
+    assert gate_failures({"xquad-dev": {"zh": {"R@5": 0.95}, "all": {"abstain_recall": 0.2}}}, baseline) == []
+    failures = gate_failures({"xquad-dev": {"zh": {"R@5": 0.85}, "all": {}}}, baseline)
+    assert len(failures) == 2 and "xquad-dev zh R@5" in failures[0]
+    assert gate_failures({}, baseline)  # a set that was not measured fails too
+
+
+def test_new_baseline_rounds_down_and_skips_groups_without_answerable_questions():
+    summary = {"s": {"all": {"R@1": 0.5, "R@5": 0.6, "abstain_recall": 0.9876, "answered_rate": 0.95,
+                             "n_answerable": 3},
+                     "en": {"R@1": 0.5559, "R@5": 0.6, "n_answerable": 2},
+                     "zh": {"R@1": 0.0, "R@5": 0.0, "n_answerable": 0}}}
+    assert floors(summary) == {"s": {"all": {"abstain_recall": 0.987, "answered_rate": 0.95},
+                                     "en": {"R@1": 0.555, "R@5": 0.6}}}
 
 
 def test_report_renders_escaped_failures_and_plots():
@@ -41,10 +49,3 @@ def test_report_renders_escaped_failures_and_plots():
     assert "<script>x" not in page and "&lt;script&gt;x" in page and "data:image/png;base64," in page
     assert "<td>bm25</td>" in page
     assert "full" in console_table(summary)
-
-
-@pytest.mark.slow
-def test_metrics_stay_at_or_above_the_committed_baseline():
-    baseline = json.loads(BASELINE_PATH.read_text(encoding="utf-8"))
-    failures = gate_failures(current_summary(), baseline)
-    assert failures == [], "\n".join(failures)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.focus import ATTRIBUTES_PATH, FocusCheck, load_attributes
+from qa.focus import ATTRIBUTES, FocusCheck, load_attributes
 from retrieve.expand import Entity, Expansion
 from retrieve.hybrid import Retrieval
 from retrieve.passage import Passage
+from tests.conftest import CORPUS
+
+ATTRIBUTES_PATH = CORPUS / ATTRIBUTES
 
 MOONSHOT = Entity("company", ("月之暗面",), ("Moonshot AI", "Moonshot"))
 STEPFUN = Entity("company", ("阶跃星辰",), ("StepFun",))
@@ -20,12 +23,12 @@ def _passage(n: int, text: str, doc: str = "d1") -> Passage:
 
 def _retrieval(entities: list[Entity], *texts: str | Passage) -> Retrieval:
     passages = [t if isinstance(t, Passage) else _passage(i, t, doc=f"d{i}") for i, t in enumerate(texts)]
-    return Retrieval(passages, "zh", Expansion(entities=entities), 0.9, 1.0)
+    return Retrieval(passages, "zh", Expansion(entities=entities), 0.9)
 
 
 @pytest.fixture(scope="module")
 def check() -> FocusCheck:
-    return FocusCheck.load()
+    return FocusCheck.load(ATTRIBUTES_PATH)
 
 
 @pytest.mark.parametrize(("question", "asked"), [
@@ -60,7 +63,7 @@ def test_table_piece_counts_with_the_paragraph_before_it(check):
 
 
 def test_only_the_best_passages_count():
-    check = FocusCheck.load(top_n=1)
+    check = FocusCheck.load(ATTRIBUTES_PATH, top_n=1)
     retrieval = _retrieval([MOONSHOT], "月之暗面由杨植麟创立。", "月之暗面估值 33 亿美元。")
     assert not check.covered("月之暗面的估值是多少？", retrieval)
 

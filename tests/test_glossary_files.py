@@ -1,4 +1,4 @@
-"""Checks for the bilingual glossary (data/glossary.tsv) and term list (data/terms.tsv)."""
+"""Checks for the articles' bilingual glossary and term list (``glossary.tsv``, ``terms.tsv`` beside them)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-GLOSSARY = DATA / "glossary.tsv"
-TERMS = DATA / "terms.tsv"
 CORPUS = DATA / "corpus"
+GLOSSARY = CORPUS / "glossary.tsv"
+TERMS = CORPUS / "terms.tsv"
 
 KINDS = {"company", "product", "person", "investor", "org", "media", "place", "other"}
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -1,0 +1,131 @@
+"""Signals of whether the retrieved passages can answer a question, from any corpus and no glossary.
+
+A question the articles answer is close in meaning to a top passage (the dense cosine), and that passage
+names what the question names: its capitalised names, numbers, quoted titles and rare words. A question
+about something else ("Who is the CEO of Google?") may still be close in meaning to a passage about
+another company, but its key terms are missing from it, or from the whole corpus.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from common.textnorm import compact, normalize
+from index.tokenize import STOPWORDS, tokenize
+from qa.extractive import split_sentences
+from retrieve.coverage import TermRarity, coverage, weigh
+from retrieve.hybrid import Retrieval
+
+# Names in a question: capitalised words and acronyms ("Google", "CEO", "01.AI").
+_NAME = re.compile(r"(?<![\w.])[A-Z0-9][\w.&'\-]*[A-Za-z][\w&'\-]*|(?<![\w.])[A-Z]\b")
+# Segmentation leaves demonstratives and particles on words ("那轮", "融了"); they are not what is asked.
+_FUNCTION_EDGES = re.compile(r"^[这那哪每各该此本]+|[了的过着吗呢吧啊么]+$")
+_WORD = re.compile(r"[a-z][a-z\-]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_QUOTED = re.compile(r"[“\"《「『]([^”\"》」』]{1,40})[”\"》」』]")
+_QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are",
+                             "was", "were", "do", "does", "did", "can", "could", "in", "on", "at", "the", "a", "an",
+                             "name", "list", "tell", "give", "according"})
+# A Chinese word is a key term when fewer than this share of passages use it (or none do).
+RARE_SHARE = 0.05
+TOP_N = 3
+
+
+@dataclass(frozen=True)
+class EvidenceSignals:
+    """What the answer decision is made from; each is 0..1 but the dense cosine (about 0.7..0.95)."""
+
+    dense: float  # best cosine between the question and a passage
+    spread: float  # how far that cosine stands above the nearest passages' (in standard deviations)
+    coverage: float  # IDF-weighted share of the question's words the best top passage mentions
+    sentence_coverage: float  # the same for the best single sentence: an answer says it in one place
+    key_coverage: float  # share of the question's key terms the best top passage holds (1 with none)
+    has_keys: float  # 1 when the question has key terms at all
+    unseen: float  # share of the question's key terms that no passage in the corpus holds
+
+    def vector(self) -> list[float]:
+        """The signals in a fixed order, for the calibrated model."""
+        return [self.dense, self.spread, self.coverage, self.sentence_coverage, self.key_coverage, self.has_keys,
+                self.unseen]
+
+
+NAMES = ("dense", "spread", "coverage", "sentence_coverage", "key_coverage", "has_keys", "unseen")
+
+
+def key_terms(question: str, retrieval: Retrieval, rarity: TermRarity) -> list[list[str]]:
+    """The question's key terms, each with the forms a passage may write it in."""
+    renderings = {r.text: r.chinese for r in retrieval.expansion.renderings}
+    terms: list[list[str]] = []
+    for m in _NAME.finditer(question):
+        word = normalize(m.group(0)).removesuffix("'s").strip(".'-")
+        if len(word) < 2 or word in _QUESTION_WORDS:
+            continue
+        forms = [word]
+        for key, chinese in renderings.items():
+            if word in key.split():
+                forms.extend(chinese)
+        terms.append(forms)
+    for entity in retrieval.expansion.entities:
+        terms.append([normalize(n) for n in entity.zh + entity.en])
+    limit = max(1, int(RARE_SHARE * max(rarity.passages, 1)))
+    if retrieval.language == "en":
+        # Content words the corpus rarely or never writes, in English or in any rendering the corpus uses
+        # ("birthday", "ticker"): what a question asks for is often one of them.
+        rendered = {r.text: r.chinese for r in retrieval.expansion.renderings if r.source == "dictionary"}
+        for word in _WORD.findall(normalize(question)):
+            if len(word) < 4 or word in STOPWORDS or word in _QUESTION_WORDS:
+                continue
+            forms = [word, *rendered.get(word, ())]
+            if min((_doc_freq(f, rarity) for f in forms), default=0) <= limit:
+                terms.append(forms)
+    terms.extend([m.group(0)] for m in _NUMBER.finditer(question))
+    terms.extend([normalize(m.group(1))] for m in _QUOTED.finditer(question))
+    if retrieval.language != "en":
+        for token in tokenize(question):
+            word = _FUNCTION_EDGES.sub("", token)
+            if len(word) >= 2 and not word.isascii() and rarity.doc_freq.get(token, 0) <= limit:
+                terms.append([word])
+    return _dedupe(terms)
+
+
+def signals(question: str, retrieval: Retrieval, rarity: TermRarity, top_n: int = TOP_N) -> EvidenceSignals:
+    """Measure how well the top ``top_n`` passages answer ``question``."""
+    passages = retrieval.passages[:top_n]
+    texts = [compact(f"{p.title} {p.section} {p.text}") for p in passages]
+    weighted = weigh(retrieval.expansion.concepts, rarity)
+    cover = max((coverage(weighted, t) for t in texts), default=0.0)
+    sentence_cover = max((coverage(weighted, s) for p in passages for s in split_sentences(p.text)), default=0.0)
+    keys = key_terms(question, retrieval, rarity)
+    forms = [[c for c in map(compact, k) if c] for k in keys]
+    if forms:
+        key_cover = max((sum(any(f in t for f in fs) for fs in forms) / len(forms) for t in texts), default=0.0)
+        unseen = sum(1 for k in keys if not any(rarity.seen(f) for f in k)) / len(keys)
+    else:
+        key_cover, unseen = 1.0, 0.0
+    return EvidenceSignals(retrieval.top_dense, retrieval.dense_spread, cover, sentence_cover, key_cover,
+                           1.0 if keys else 0.0, unseen)
+
+
+def _doc_freq(text: str, rarity: TermRarity) -> int:
+    """Passages holding the rarest token of ``text`` (0 when the corpus never writes it)."""
+    tokens = tokenize(text)
+    return min((rarity.doc_freq.get(t, 0) for t in tokens), default=0)
+
+
+def _dedupe(terms: list[list[str]]) -> list[list[str]]:
+    seen: set[str] = set()
+    out = []
+    for forms in terms:
+        forms = list(dict.fromkeys(f for f in forms if f))
+        if forms and forms[0] not in seen:
+            seen.add(forms[0])
+            out.append(forms)
+    return out
+
+
+def logistic(weights: list[float], bias: float, x: list[float]) -> float:
+    """The probability a calibrated logistic model gives ``x``."""
+    z = bias + sum(w * v for w, v in zip(weights, x, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))

@@ -1,0 +1,54 @@
+"""Name pairs mined from the corpus: Chinese text often gives a name's original in brackets.
+
+``弗里德里希·拉采尔（Friedrich Ratzel）`` or ``华沙证券交易所 (WSE)`` tell an English question's "Ratzel"
+or "WSE" which Chinese words to search for, in any corpus and for names no dictionary has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from common.textnorm import normalize
+
+# A run of Chinese characters, then a bracket that may start with a language label ("波兰语：").
+_PAIR = re.compile(
+    r"([\u3400-\u9fff·]{2,})\s*[（(](?:[^()（）:：\n]{1,8}[:：]\s*)?"
+    r"([a-zà-öø-ÿā-ž][a-z0-9à-öø-ÿā-ž .'\-]{1,60}?)\s*[)）;；,，]"
+)
+MAX_NAME_CHARS = 10
+# Tone-marked pinyin ("gè") is a reading aid, not a name.
+_PINYIN = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+
+
+def mine_name_pairs(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Map each bracketed Latin name (normalised) to the Chinese names it follows in ``texts``.
+
+    Where the Chinese name starts is not marked; the longest ending of the run that the same text uses
+    again elsewhere is taken, since only a name that recurs without its bracket needs the pair at all.
+    """
+    pairs: dict[str, list[str]] = {}
+    for text in texts:
+        norm = normalize(text)
+        for m in _PAIR.finditer(norm):
+            latin = m.group(2).strip(" .'-")
+            if len(latin) < 2 or _PINYIN.search(latin):
+                continue
+            name = _recurring_ending(norm, m.group(1), m.start(1))
+            if name:
+                pairs.setdefault(latin, [])
+                if name not in pairs[latin]:
+                    pairs[latin].append(name)
+    return {latin: tuple(names) for latin, names in pairs.items()}
+
+
+def _recurring_ending(text: str, run: str, start: int) -> str:
+    """The longest ending (2 to ``MAX_NAME_CHARS`` characters) of ``run`` found again in ``text``."""
+    for size in range(min(len(run), MAX_NAME_CHARS), 1, -1):
+        ending = run[-size:].lstrip("·")
+        if len(ending) < 2:
+            continue
+        here = start + len(run) - len(ending)
+        if text.find(ending) != here or text.find(ending, here + 1) >= 0:
+            return ending
+    return ""

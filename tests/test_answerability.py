@@ -1,0 +1,111 @@
+"""The answer/decline decision: evidence signals, the calibrated model and how it is fitted."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from common.errors import IndexCorruptError
+from eval.calibrate import Sample, best_threshold, fit_logistic
+from qa.abstain import AbstainPolicy, AnswerabilityModel
+from qa.evidence import NAMES, EvidenceSignals, key_terms, signals
+from retrieve.expand import Expansion, Rendering
+from retrieve.hybrid import Retrieval
+from retrieve.passage import Passage
+
+
+class Rarity:
+    """Document frequencies of a tiny corpus of 100 passages."""
+
+    passages = 100
+    doc_freq: ClassVar[dict[str, int]] = {"智谱": 30, "估值": 20, "腾讯": 3, "创始人": 40, "tokens": 3, "上海": 2}
+
+    def seen(self, text: str) -> bool:
+        from index.tokenize import tokenize
+
+        tokens = tokenize(text)
+        return bool(tokens) and all(t in self.doc_freq for t in tokens)
+
+    def idf(self, text: str) -> float:
+        return 1.0
+
+
+def _retrieval(language: str, *texts: str, renderings=(), dense=0.85, spread=3.0) -> Retrieval:
+    passages = [Passage("d", f"d#{i}", "", "", "", "", t, 0, len(t), 1.0) for i, t in enumerate(texts)]
+    return Retrieval(passages, language, Expansion(renderings=list(renderings)), dense, dense_spread=spread)
+
+
+def test_key_terms_are_names_numbers_quotes_and_rare_words():
+    rarity = Rarity()
+    zh = key_terms("《红楼梦》的作者在 1791 年去了腾讯吗？", _retrieval("zh"), rarity)
+    flat = [forms[0] for forms in zh]
+    assert "红楼梦" in flat and "1791" in flat and "腾讯" in flat
+    assert "作者" in flat  # never in the corpus: rare by definition
+    shanghai = Rendering("dictionary", "shanghai", ("上海",), 0.5)
+    en = key_terms("Who is the CEO of Google in Shanghai?", _retrieval("en", renderings=[shanghai]), rarity)
+    assert ["google"] in en and ["shanghai", "上海"] in en
+    assert not any(forms[0] in ("who", "is") for forms in en)
+
+
+def test_signals_see_missing_names_and_unseen_words():
+    rarity = Rarity()
+    about = signals("Who is the CEO of Google?", _retrieval("en", "Google 的 CEO 是某人。"), rarity)
+    other = signals("Who is the CEO of Google?", _retrieval("en", "智谱的估值。"), rarity)
+    assert about.key_coverage > other.key_coverage
+    assert other.unseen > 0 and other.dense == 0.85 and other.spread == 3.0
+
+
+def _model(threshold: float = 0.5) -> AnswerabilityModel:
+    # Answer when the best cosine is high: p = sigmoid(40 * (dense - 0.8)).
+    weights = [40.0] + [0.0] * (len(NAMES) - 1)
+    return AnswerabilityModel({"en": weights, "zh": weights}, {"en": -32.0, "zh": -32.0},
+                              {"en": threshold, "zh": threshold})
+
+
+def test_policy_declines_weak_evidence_and_answers_strong():
+    policy = AbstainPolicy(model=_model())
+    strong = policy.decide("智谱的估值是多少？", _retrieval("zh", "智谱估值 400 亿元。", dense=0.9), Rarity())
+    weak = policy.decide("智谱的估值是多少？", _retrieval("zh", "智谱估值 400 亿元。", dense=0.7), Rarity())
+    assert not strong.abstain and strong.reason == "answerable" and strong.probability > 0.9
+    assert weak.abstain and weak.reason == "weak evidence"
+    assert policy.decide("智谱？", _retrieval("zh"), Rarity()).abstain  # no passages at all
+
+
+def test_a_model_file_for_other_signals_is_a_clear_error(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"signals": ["dense"], "weights": {"en": [1], "zh": [1]}, "bias": {"en": 0, "zh": 0},
+                                "threshold": {"en": 0.5, "zh": 0.5}}), encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match=r"eval\.calibrate"):
+        AnswerabilityModel.load(path)
+    path.write_text("not json", encoding="utf-8")
+    with pytest.raises(IndexCorruptError):
+        AnswerabilityModel.load(path)
+
+
+def test_the_shipped_model_loads_and_ranks_evidence_sensibly():
+    model = AnswerabilityModel.load()
+    good = EvidenceSignals(0.92, 4.0, 0.9, 0.9, 1.0, 1.0, 0.0)
+    poor = EvidenceSignals(0.80, 1.0, 0.1, 0.1, 0.0, 1.0, 1.0)
+    for language in ("en", "zh", "zh-Hant"):
+        assert model.probability(language, good) > model.probability(language, poor)
+
+
+def test_logistic_fit_separates_separable_data():
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(0.9, 0.02, (50, 1)), rng.normal(0.7, 0.02, (50, 1))])
+    y = np.array([1.0] * 50 + [0.0] * 50)
+    weights, bias = fit_logistic(x, y, np.ones(100))
+    p = 1 / (1 + np.exp(-(x @ weights + bias)))
+    assert (p[:50] > 0.5).all() and (p[50:] < 0.5).all()
+
+
+def test_threshold_keeps_every_set_answering_its_target():
+    samples = [Sample("a", "zh", True, ()), Sample("a", "zh", True, ()), Sample("a", "zh", False, ()),
+               Sample("b", "zh", True, ()), Sample("b", "zh", False, ())]
+    probs = np.array([0.9, 0.6, 0.5, 0.8, 0.2])
+    # Answering both of a's answerable questions needs t <= 0.6; b's needs t <= 0.8.
+    assert best_threshold(samples, probs, target=1.0) == 0.6
+    assert best_threshold(samples, probs, target=0.5) == 0.8
