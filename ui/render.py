@@ -349,7 +349,7 @@ def render_trace(answer: Answer | None, language: str, question: str = "") -> st
         ("trace_language", answer.language),
         ("trace_variants", trace.get("query_variants")),
         ("trace_entities", trace.get("entities")),
-        ("trace_evidence", trace.get("evidence_score")),
+        ("trace_evidence", trace.get("answerable_probability")),
     ]
     parts = ['<div class="qa-trace"><table class="qa-kv">']
     parts.extend(f"<tr><th>{esc(t(key, language))}</th><td>{esc(_fmt(value))}</td></tr>" for key, value in rows)

@@ -34,7 +34,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "trace_language": {"zh": "语言", "en": "Language"},
     "trace_variants": {"zh": "查询变体", "en": "Query variants"},
     "trace_entities": {"zh": "识别出的实体", "en": "Entities"},
-    "trace_evidence": {"zh": "证据分数", "en": "Evidence score"},
+    "trace_evidence": {"zh": "可回答概率", "en": "Answerable (probability)"},
     "trace_timings": {"zh": "耗时（毫秒）", "en": "Timings (ms)"},
     "trace_ranks": {"zh": "候选段落与分数", "en": "Ranked passages and scores"},
     "trace_cited": {"zh": "已引用", "en": "cited"},
