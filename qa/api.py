@@ -62,7 +62,7 @@ class Pipeline:
         rarity = TermRarity(index)
         names = mine_name_pairs(doc.text for doc in index.documents.values())
         expander = QueryExpander(rarity.doc_freq, settings.data_dir / "cache", settings.corpus_file(GLOSSARY),
-                                 settings.corpus_file(TERMS), names)
+                                 settings.corpus_file(TERMS), names.to_chinese)
         reranker = CrossEncoderReranker(settings.reranker, settings.threads) if settings.reranker else None
         retriever = HybridRetriever(index, embedder, expander, reranker=reranker,
                                     rerank_candidates=settings.rerank_candidates, rarity=rarity)

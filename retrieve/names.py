@@ -7,9 +7,11 @@ or "WSE" which Chinese words to search for, in any corpus and for names no dicti
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from common.textnorm import normalize
+from common.textnorm import normalize, to_simplified
 
 # A run of Chinese characters, then a bracket that may start with a language label ("波兰语：").
 _PAIR = re.compile(
@@ -17,19 +19,32 @@ _PAIR = re.compile(
     r"([a-zà-öø-ÿā-ž][a-z0-9à-öø-ÿā-ž .'\-]{1,60}?)\s*[)）;；,，]"
 )
 MAX_NAME_CHARS = 10
+_SPACES = re.compile(r"\s+")
 # Tone-marked pinyin ("gè") is a reading aid, not a name.
 _PINYIN = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 
 
-def mine_name_pairs(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Map each bracketed Latin name (normalised) to the Chinese names it follows in ``texts``.
+@dataclass(frozen=True)
+class NamePairs:
+    """Names mined from a corpus, both ways: English (normalised) to Chinese, and Chinese to English as written."""
+
+    to_chinese: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    to_english: dict[str, str] = field(default_factory=dict)
+
+
+def mine_name_pairs(texts: Iterable[str]) -> NamePairs:
+    """Map each bracketed Latin name to the Chinese names it follows in ``texts``, and back.
 
     Where the Chinese name starts is not marked; the longest ending of the run that the same text uses
     again elsewhere is taken, since only a name that recurs without its bracket needs the pair at all.
     """
     pairs: dict[str, list[str]] = {}
+    english: dict[str, str] = {}
     for text in texts:
         norm = normalize(text)
+        # ``norm`` without lower-casing: positions agree, so names are given back as the text writes them.
+        shown = _SPACES.sub(" ", to_simplified(unicodedata.normalize("NFKC", text))).strip()
+        same = len(shown) == len(norm)
         for m in _PAIR.finditer(norm):
             latin = m.group(2).strip(" .'-")
             if len(latin) < 2 or _PINYIN.search(latin):
@@ -39,7 +54,12 @@ def mine_name_pairs(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
                 pairs.setdefault(latin, [])
                 if name not in pairs[latin]:
                     pairs[latin].append(name)
-    return {latin: tuple(names) for latin, names in pairs.items()}
+                written = shown[m.start(2): m.start(2) + len(latin)] if same else ""
+                # Shown to readers only when clearly a name: capitalised, and not a two-character ending
+                # ("四世" of "塞尔吉乌斯四世") that other names share.
+                if written.lower() == latin and written[:1].isupper() and len(name) >= 3:
+                    english.setdefault(name, written)
+    return NamePairs({latin: tuple(names) for latin, names in pairs.items()}, english)
 
 
 def _recurring_ending(text: str, run: str, start: int) -> str:
