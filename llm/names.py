@@ -1,0 +1,90 @@
+"""Names (companies, people, products, places) in either language, matched through the glossary.
+
+"Yang Zhilin" in an English sentence is the same entity as 杨植麟 in a Chinese passage; a sentence that
+names an entity its passage never mentions (in any of the entity's spellings) is not backed by it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from common.textnorm import normalize
+
+# Too general to decide anything: an answer may say "Chinese" or "US" where the passage only implies it.
+GENERAL = frozenset({"中国", "美国"})
+_LATIN = re.compile(r"[a-z0-9][a-z0-9 .\-+]*")
+
+
+@dataclass(frozen=True)
+class Name:
+    """One glossary entity: its kind and every spelling, normalised."""
+
+    kind: str
+    spellings: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """How to show it in a reason."""
+        return self.spellings[0]
+
+
+def _glossary_path() -> Path:
+    from retrieve.expand import GLOSSARY_PATH  # the retriever owns the file; follow it wherever it lives
+
+    return GLOSSARY_PATH
+
+
+class NameIndex:
+    """Finds glossary entities in text, longest spelling first, Latin spellings only as whole words."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        """Load the glossary (``kind<TAB>zh|aliases<TAB>en|aliases`` rows, ``#`` comments)."""
+        self.names: list[Name] = []
+        lines = (path or _glossary_path()).read_text(encoding="utf-8").splitlines()[1:]
+        for line in lines:
+            cells = [c.strip() for c in line.split("\t")]
+            if line.startswith("#") or len(cells) < 3:
+                continue
+            spellings = tuple(dict.fromkeys(normalize(a) for a in (cells[1] + "|" + cells[2]).split("|")
+                                            if a.strip()))
+            if spellings and spellings[0] not in GENERAL:
+                self.names.append(Name(cells[0], spellings))
+        self._by_spelling: dict[str, Name] = {}
+        for name in self.names:
+            for spelling in name.spellings:
+                self._by_spelling.setdefault(spelling, name)
+        ordered = sorted(self._by_spelling, key=len, reverse=True)
+        self._pattern = re.compile("|".join(_piece(s) for s in ordered)) if ordered else None
+
+    def find(self, text: str) -> list[tuple[Name, int, int]]:
+        """Entities named in ``text`` with their spans in ``normalize(text)`` (longest spelling wins)."""
+        if self._pattern is None:
+            return []
+        out: list[tuple[Name, int, int]] = []
+        for m in self._pattern.finditer(normalize(text)):
+            name = self._by_spelling.get(m.group(0))
+            if name is not None:
+                out.append((name, m.start(), m.end()))
+        return out
+
+    def mentions(self, text: str, name: Name) -> bool:
+        """True when ``text`` uses any spelling of ``name`` (a looser substring test, for passages)."""
+        norm = normalize(text)
+        compact = norm.replace(" ", "")
+        return any(s in norm or s.replace(" ", "") in compact for s in name.spellings)
+
+
+def _piece(spelling: str) -> str:
+    escaped = re.escape(spelling)
+    if _LATIN.fullmatch(spelling):
+        return rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+    return escaped
+
+
+@lru_cache(maxsize=1)
+def default_names() -> NameIndex:
+    """The glossary's names, loaded once."""
+    return NameIndex()

@@ -1,0 +1,181 @@
+"""Does a passage back an answer sentence? The same test for English and Chinese sentences and passages.
+
+A sentence is backed when everything in it that must match does (every figure and date, every name), and
+when it says what the passage says: shared words in the same language, translated key terms across
+languages, and embeddings close enough: a score that must reach a threshold calibrated for that language
+pair on the labelled pairs in ``eval/citation_pairs.jsonl`` (``python -m eval.citations``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from common.settings import ROOT, Settings, get_settings
+from common.textnorm import compact, normalize
+from embed.protocol import Embedder
+from index.tokenize import STOPWORDS, tokenize
+from llm import figures
+from llm.names import NameIndex, default_names
+from retrieve.lang import detect_language
+
+_MARKER = re.compile(r"\s*\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]")
+_PASSAGE_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_EN_WORD = re.compile(r"[a-z][a-z\-']+")
+# English words that carry no claim of their own (beyond the shared stopword list).
+_FILLER_TEXT = """
+also already only just more most less than over under about around nearly almost some several company
+companies firm firms start-up startup start-ups startups its it's they them their one ones later latest new
+own other others such per well very still now then when while since after before whose which become became
+becomes including include includes included like among both each according reported reports reportedly says
+said claims claim claimed data show shows showed
+"""
+_EN_FILLER = frozenset(_FILLER_TEXT.split())
+TERMS_PATH = ROOT / "data" / "terms.tsv"
+# The meaning score is the best cosine to a passage sentence plus this much per share of the sentence's words
+# (translated across languages) found in the passage; it must reach the language pair's threshold.
+OVERLAP_WEIGHT = 0.1
+DEFAULT_THRESHOLD = 0.9
+
+
+def pair_key(sentence_language: str, passage_language: str) -> str:
+    """``"en-zh"`` etc.; Traditional Chinese counts as Chinese."""
+    return f"{'en' if sentence_language == 'en' else 'zh'}-{'en' if passage_language == 'en' else 'zh'}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a sentence is backed, and if not, why (``figure``, ``name`` or ``meaning``) with details."""
+
+    supported: bool
+    reason: str = ""
+    detail: str = ""
+    cosine: float = 0.0
+    overlap: float = 0.0
+
+
+@dataclass
+class Evidence:
+    """What the cited passages offer: their text, figures and, once computed, sentence embeddings."""
+
+    text: str
+    language: str
+    figures: figures.Figures
+    sentences: list[str]
+    vectors: np.ndarray | None = None
+    tokens: set[str] = field(default_factory=set)
+    ready: threading.Event = field(default_factory=threading.Event)
+
+
+@lru_cache(maxsize=1)
+def _terms() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for line in TERMS_PATH.read_text(encoding="utf-8").splitlines()[1:]:
+        cells = line.split("\t")
+        if len(cells) >= 2 and not line.startswith("#"):
+            out[normalize(cells[0])] = tuple(normalize(z) for z in cells[1].split("|") if z.strip())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
+    from retrieve.cedict import EnglishToChinese
+
+    return EnglishToChinese(get_settings().data_dir / "cache")
+
+
+class SupportJudge:
+    """Judges sentences against passages; thresholds per language pair come from the settings."""
+
+    def __init__(self, embedder: Embedder | None, settings: Settings | None = None,
+                 names: NameIndex | None = None) -> None:
+        """``embedder`` may be None (no semantic test: a sentence then needs shared words or terms)."""
+        settings = settings or get_settings()
+        self.embedder = embedder
+        self.threshold = settings.support_threshold
+        self.names = names or default_names()
+
+    # ------------------------------------------------------------------ evidence
+
+    def evidence(self, texts: Sequence[str], *, embed: bool = True) -> Evidence:
+        """Read the passages' figures and words; embed their sentences unless ``embed`` is False."""
+        text = "\n".join(texts)
+        sentences = [s.strip() for s in _PASSAGE_SENTENCE.findall(text) if len(s.strip()) >= 4]
+        ev = Evidence(text, detect_language(text), figures.extract(text, lenient=True), sentences,
+                      tokens=set(tokenize(text)))
+        if embed:
+            self.embed_evidence(ev)
+        return ev
+
+    def embed_evidence(self, ev: Evidence) -> None:
+        """Embed the passage sentences (and the whole text) as queries, for symmetric similarity."""
+        if self.embedder is not None and ev.vectors is None:
+            ev.vectors = self.embedder.embed_queries([*ev.sentences, ev.text[:1000]])
+        ev.ready.set()
+
+    # ------------------------------------------------------------------ judging
+
+    def judge(self, sentence: str, ev: Evidence) -> Verdict:
+        """The verdict for one answer sentence (markers are ignored) against the evidence."""
+        plain = _MARKER.sub("", sentence).strip()
+        found = self.names.find(plain)
+        missing = [n.label for n, _, _ in found if not self.names.mentions(ev.text, n)]
+        if missing:
+            return Verdict(False, "name", ", ".join(dict.fromkeys(missing)))
+        without_names = _blank_spans(normalize(plain), [(a, b) for _, a, b in found])
+        wrong = figures.unsupported_figures(figures.extract(without_names), ev.figures)
+        if wrong:
+            return Verdict(False, "figure", ", ".join(wrong))
+        language = detect_language(plain)
+        overlap = self._overlap(without_names, language, ev)
+        cosine = self._cosine(plain, ev)
+        score = cosine + OVERLAP_WEIGHT * overlap
+        if score < self.threshold.get(pair_key(language, ev.language), DEFAULT_THRESHOLD):
+            return Verdict(False, "meaning", f"cosine {cosine:.2f}, shared terms {overlap:.0%}", cosine, overlap)
+        return Verdict(True, "", "", cosine, overlap)
+
+    def _cosine(self, plain: str, ev: Evidence) -> float:
+        if self.embedder is None:
+            return 0.0
+        if ev.vectors is None:
+            ev.ready.wait(timeout=30)
+            if ev.vectors is None:
+                self.embed_evidence(ev)
+        vector = self.embedder.embed_queries([plain])[0]
+        return float(np.max(ev.vectors @ vector)) if ev.vectors is not None and len(ev.vectors) else 0.0
+
+    def _overlap(self, text: str, language: str, ev: Evidence) -> float:
+        """Share of the sentence's content words the passage has, translating English words into Chinese."""
+        passage = compact(ev.text)
+        if language != "en" or ev.language == "en":
+            words = [w for w in tokenize(text) if not re.fullmatch(r"[\d.,%]+", w)]
+            if not words:
+                return 1.0
+            return sum(1 for w in words if w in ev.tokens or w in passage) / len(words)
+        words = [w for w in _EN_WORD.findall(text) if w not in STOPWORDS and w not in _EN_FILLER
+                 and w not in figures.MONTHS and len(w) > 2]
+        if not words:
+            return 1.0
+        return sum(1 for w in words if _translated(w, passage)) / len(words)
+
+
+def _translated(word: str, passage: str) -> bool:
+    """An English word has a rendering (term list or dictionary) that occurs in the compact passage."""
+    if word in passage:
+        return True
+    candidates = list(_terms().get(word, ()))
+    stem = word[:-1] if word.endswith("s") else word
+    candidates += _terms().get(stem, ())
+    candidates += _dictionary().lookup(word)
+    return any(c and compact(c) in passage for c in candidates)
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
