@@ -118,6 +118,20 @@ class SupportJudge:
             ev.vectors = self.embedder.embed_queries([*ev.sentences, ev.text[:1000]])
         ev.ready.set()
 
+    def merge(self, parts: Sequence[Evidence]) -> Evidence:
+        """One evidence for a sentence citing several passages (their embeddings are reused, not redone)."""
+        for part in parts:
+            part.ready.wait(timeout=30)
+        text = "\n".join(p.text for p in parts)
+        vectors = [p.vectors for p in parts if p.vectors is not None]
+        merged = Evidence(text, detect_language(text), figures.extract(text, lenient=True),
+                          [s for p in parts for s in p.sentences], np.vstack(vectors) if vectors else None,
+                          set().union(*(p.tokens for p in parts)))
+        if merged.vectors is None:
+            self.embed_evidence(merged)
+        merged.ready.set()
+        return merged
+
     # ------------------------------------------------------------------ judging
 
     def judge(self, sentence: str, ev: Evidence) -> Verdict:

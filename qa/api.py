@@ -15,11 +15,11 @@ from common.settings import Settings, get_settings
 from embed import embedder_name, get_embedder, get_query_embedder
 from embed.protocol import Embedder
 from index import IndexData, ensure_index
-from llm.client import LLMClient, llm_configured
+from llm.client import RETRY_BACKOFF_S, LLMClient, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
 from qa.extractive import extractive_answer
-from qa.generate import llm_answer_stream
+from qa.generate import llm_answer_stream, status_answer
 from qa.types import Answer
 from qa.validate import clean_question
 from retrieve.coverage import TermRarity
@@ -63,17 +63,19 @@ class Pipeline:
                                                               rerank_candidates=settings.rerank_candidates,
                                                               rarity=rarity))
 
-    def search(self, question: str, k: int, history: History = None, mode: str = "full") -> Retrieval:
-        """Validate, condense with the conversation, and retrieve."""
+    def search(self, question: str, k: int, history: History = None, mode: str = "full",
+               deadline: float | None = None) -> Retrieval:
+        """Validate, condense with the conversation, and retrieve (LLM rewriting waits until ``deadline``)."""
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
-        query, translation = self._rewrite(question, language, history)
+        query, translation = self._rewrite(question, language, history, deadline)
         retrieval = self.retriever.search(query, k=k, mode=mode, language=language, translation=translation)
         retrieval.trace["question"] = question
         retrieval.trace["retrieval_query"] = query
         return retrieval
 
-    def _rewrite(self, question: str, language: str, history: History) -> tuple[str, str | None]:
+    def _rewrite(self, question: str, language: str, history: History,
+                 deadline: float | None = None) -> tuple[str, str | None]:
         """The query to search with and, for English questions, an LLM translation into Chinese."""
         if self.llm is None:
             return self._with_context(question, history), None
@@ -82,11 +84,11 @@ class Pipeline:
             turns = _turns_text(history)
             if turns:
                 query = self.llm.complete([{"role": "user", "content": render(
-                    "condense", language, history=turns, question=question)}]) or query
+                    "condense", language, history=turns, question=question)}], deadline) or query
             translation = None
             if language == "en":
                 translation = self.llm.complete([{"role": "user", "content": render(
-                    "translate_query", "en", question=query)}]) or None
+                    "translate_query", "en", question=query)}], deadline) or None
             return query[: self.settings.max_question_chars], translation
         except LLMError as exc:
             log.warning("query rewriting skipped: %s", exc)
@@ -110,21 +112,36 @@ class Pipeline:
         *_, answer = self.ask_stream(question, k, history)
         return answer
 
+    def llm_budget_s(self) -> float:
+        """The longest a question waits for the LLM: one timeout, the retry's backoff and one more timeout."""
+        return 2 * self.settings.llm_timeout + RETRY_BACKOFF_S
+
     def ask_stream(self, question: str, k: int = 5, history: History = None) -> Iterator[Answer]:
-        """Yield growing partial answers (``complete=False``, passages already set), then the final one."""
-        retrieval, answer = self._offline_answer(question, k, history)
+        """Yield growing partial answers (``complete=False``), then the final one.
+
+        With an LLM, the first partial answers only carry a ``status`` in their trace (rewriting the question,
+        waiting for the model); all LLM calls of one question share one deadline (:meth:`llm_budget_s`).
+        """
+        deadline = None
+        if self.llm is not None:
+            deadline = time.monotonic() + self.llm_budget_s()
+            language = detect_language(clean_question(question, self.settings.max_question_chars))
+            if history or language == "en":
+                yield status_answer(language, "status_llm_rewrite")
+        retrieval, answer = self._offline_answer(question, k, history, deadline)
         if self.llm is not None and not answer.abstained:
             yield from llm_answer_stream(self.llm, str(retrieval.trace["question"]), retrieval, answer,
-                                         self.embedder)
+                                         self.embedder, deadline)
             return
         lines = answer.text.split("\n")
         for n in range(1, len(lines)):
             yield replace(answer, text="\n".join(lines[:n]), citations=(), complete=False)
         yield answer
 
-    def _offline_answer(self, question: str, k: int, history: History) -> tuple[Retrieval, Answer]:
+    def _offline_answer(self, question: str, k: int, history: History,
+                        deadline: float | None = None) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
-        retrieval = self.search(question, k, history)
+        retrieval = self.search(question, k, history, deadline=deadline)
         trace = retrieval.trace
         clean = str(trace["question"])
         evidence = self.policy.score(retrieval, self.retriever.rarity)
