@@ -38,7 +38,7 @@ def check_citations(text: str, passages: list[Passage], embedder: Embedder | Non
     A sentence fails when it cites a number that was not given, states a figure or names something its
     passages don't, or says something else (:mod:`llm.support`). Sentences without markers are not checked.
     """
-    return StreamingCheck(passages, SupportJudge(embedder), background=False).feed(text, final=True)
+    return StreamingCheck(passages, SupportJudge(embedder)).feed(text, final=True)
 
 
 def renumber(text: str, order: list[int]) -> str:

@@ -1,14 +1,13 @@
 """Checking an LLM answer's citations sentence by sentence while it streams, so nothing is left for the end.
 
-The passages' evidence (figures, names, sentence embeddings) is prepared on a helper thread while the
-model is still thinking; each sentence is judged as soon as it is complete (its end mark and markers have
-arrived and more text follows), and the last one when the stream ends.
+Each sentence is judged as soon as it is complete (its end mark and markers have arrived and more text
+follows), and the last one when the stream ends; the passage sentences it is compared with are embedded
+then, once, and kept for later answers.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,22 +66,14 @@ def cited(sentence: str) -> tuple[int, ...]:
 class StreamingCheck:
     """Judges a growing answer; :meth:`feed` returns the sentences checked so far."""
 
-    def __init__(self, passages: Sequence[Passage], judge: SupportJudge, *, background: bool = True) -> None:
-        """Start preparing each passage's evidence (on a helper thread unless ``background`` is False)."""
+    def __init__(self, passages: Sequence[Passage], judge: SupportJudge) -> None:
+        """Read each passage's evidence (figures, names, words); embeddings are computed as sentences need them."""
         self.passages = list(passages)
         self.judge = judge
         self.checked: list[CheckedSentence] = []
         self._offset = 0
-        self._single: list[Evidence] = [judge.evidence([f"{p.title}\n{p.text}"], embed=False) for p in self.passages]
+        self._single: list[Evidence] = [judge.evidence([f"{p.title}\n{p.text}"]) for p in self.passages]
         self._combined: dict[tuple[int, ...], Evidence] = {}
-        if background:
-            threading.Thread(target=self._embed, daemon=True, name="citation-evidence").start()
-        else:
-            self._embed()
-
-    def _embed(self) -> None:
-        for ev in self._single:
-            self.judge.embed_evidence(ev)
 
     def feed(self, text: str, *, final: bool = False) -> list[CheckedSentence]:
         """Check the sentences of ``text`` completed since the last call; all of them once ``final``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,15 +62,44 @@ class Verdict:
 
 @dataclass
 class Evidence:
-    """What the cited passages offer: their text, figures and, once computed, sentence embeddings."""
+    """What the cited passages offer: their text, figures, words, and sentences to compare meaning with."""
 
     text: str
     language: str
     figures: figures.Figures
     sentences: list[str]
-    vectors: np.ndarray | None = None
     tokens: set[str] = field(default_factory=set)
-    ready: threading.Event = field(default_factory=threading.Event)
+    sentence_tokens: list[set[str]] = field(default_factory=list)
+
+
+class VectorCache:
+    """Embeddings of passage sentences, kept across answers (the same passages come back again and again)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        """Keep at most ``size`` vectors, dropping the oldest."""
+        self._items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def vectors(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors for ``texts`` (embedded as queries, for symmetric similarity), computing only new ones."""
+        name = str(getattr(embedder, "name", type(embedder).__name__))
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if (name, t) not in self._items]
+        if missing:
+            fresh = embedder.embed_queries(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._items[(name, text)] = vector
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        with self._lock:
+            return np.stack([self._items[(name, t)] for t in texts])
+
+
+VECTORS = VectorCache()
+# Sentences of the passage compared by embedding: the ones sharing most words with the answer sentence.
+COMPARED_SENTENCES = 2
 
 
 @lru_cache(maxsize=1)
@@ -102,35 +132,19 @@ class SupportJudge:
 
     # ------------------------------------------------------------------ evidence
 
-    def evidence(self, texts: Sequence[str], *, embed: bool = True) -> Evidence:
-        """Read the passages' figures and words; embed their sentences unless ``embed`` is False."""
+    def evidence(self, texts: Sequence[str]) -> Evidence:
+        """Read the passages' figures, words and sentences (nothing is embedded until a sentence needs it)."""
         text = "\n".join(texts)
-        sentences = [s.strip() for s in _PASSAGE_SENTENCE.findall(text) if len(s.strip()) >= 4]
-        ev = Evidence(text, detect_language(text), figures.extract(text, lenient=True), sentences,
-                      tokens=set(tokenize(text)))
-        if embed:
-            self.embed_evidence(ev)
-        return ev
-
-    def embed_evidence(self, ev: Evidence) -> None:
-        """Embed the passage sentences (and the whole text) as queries, for symmetric similarity."""
-        if self.embedder is not None and ev.vectors is None:
-            ev.vectors = self.embedder.embed_queries([*ev.sentences, ev.text[:1000]])
-        ev.ready.set()
+        sentences = [s.strip() for s in _PASSAGE_SENTENCE.findall(text) if len(s.strip()) >= 4] or [text[:500]]
+        return Evidence(text, detect_language(text), figures.extract(text, lenient=True), sentences,
+                        set(tokenize(text)), [set(tokenize(s)) for s in sentences])
 
     def merge(self, parts: Sequence[Evidence]) -> Evidence:
-        """One evidence for a sentence citing several passages (their embeddings are reused, not redone)."""
-        for part in parts:
-            part.ready.wait(timeout=30)
+        """One evidence for a sentence citing several passages."""
         text = "\n".join(p.text for p in parts)
-        vectors = [p.vectors for p in parts if p.vectors is not None]
-        merged = Evidence(text, detect_language(text), figures.extract(text, lenient=True),
-                          [s for p in parts for s in p.sentences], np.vstack(vectors) if vectors else None,
-                          set().union(*(p.tokens for p in parts)))
-        if merged.vectors is None:
-            self.embed_evidence(merged)
-        merged.ready.set()
-        return merged
+        return Evidence(text, detect_language(text), figures.extract(text, lenient=True),
+                        [s for p in parts for s in p.sentences], set().union(*(p.tokens for p in parts)),
+                        [t for p in parts for t in p.sentence_tokens])
 
     # ------------------------------------------------------------------ judging
 
@@ -147,21 +161,21 @@ class SupportJudge:
             return Verdict(False, "figure", ", ".join(wrong))
         language = detect_language(plain)
         overlap = self._overlap(without_names, language, ev)
-        cosine = self._cosine(plain, ev)
+        cosine = self._cosine(plain, without_names, ev)
         score = cosine + OVERLAP_WEIGHT * overlap
         if score < self.threshold.get(pair_key(language, ev.language), DEFAULT_THRESHOLD):
             return Verdict(False, "meaning", f"cosine {cosine:.2f}, shared terms {overlap:.0%}", cosine, overlap)
         return Verdict(True, "", "", cosine, overlap)
 
-    def _cosine(self, plain: str, ev: Evidence) -> float:
+    def _cosine(self, plain: str, without_names: str, ev: Evidence) -> float:
+        """Best cosine between the sentence and the passage sentences most likely to say the same."""
         if self.embedder is None:
             return 0.0
-        if ev.vectors is None:
-            ev.ready.wait(timeout=30)
-            if ev.vectors is None:
-                self.embed_evidence(ev)
-        vector = self.embedder.embed_queries([plain])[0]
-        return float(np.max(ev.vectors @ vector)) if ev.vectors is not None and len(ev.vectors) else 0.0
+        words = _sentence_words(without_names)
+        ranked = sorted(range(len(ev.sentences)), key=lambda i: -_shared(words, ev.sentences[i], ev.sentence_tokens[i]))
+        chosen = [ev.sentences[i] for i in ranked[:COMPARED_SENTENCES]]
+        vectors = VECTORS.vectors(self.embedder, [plain, *chosen])  # one batch with the answer sentence
+        return float(np.max(vectors[1:] @ vectors[0]))
 
     def _overlap(self, text: str, language: str, ev: Evidence) -> float:
         """Share of the sentence's content words the passage has, translating English words into Chinese."""
@@ -187,6 +201,19 @@ def _translated(word: str, passage: str) -> bool:
     candidates += _terms().get(stem, ())
     candidates += _dictionary().lookup(word)
     return any(c and compact(c) in passage for c in candidates)
+
+
+def _sentence_words(text: str) -> list[str]:
+    """The words to look for in passage sentences: Chinese tokens, or English words with their renderings."""
+    if detect_language(text) != "en":
+        return [w for w in tokenize(text) if not re.fullmatch(r"[\d.,%]+", w)]
+    return [w for w in _EN_WORD.findall(text) if w not in STOPWORDS and w not in _EN_FILLER and len(w) > 2]
+
+
+def _shared(words: list[str], sentence: str, tokens: set[str]) -> int:
+    """How many of ``words`` a passage sentence has (English words through their Chinese renderings)."""
+    flat = compact(sentence)
+    return sum(1 for w in words if w in tokens or w in flat or (w.isascii() and _translated(w, flat)))
 
 
 def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
