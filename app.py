@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -135,18 +136,20 @@ class _Lazy:
             return {}
 
 
-def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline, *, llm_panel: bool = True) -> gr.Blocks:
+def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline, *, llm_panel: bool = True,
+              feedback_db: Path | None = None) -> gr.Blocks:
     """The Gradio Blocks app; launch it with :func:`serve` (which adds the theme and stylesheet).
 
     ``llm_panel=False`` hides the LLM settings and ignores any sent through the API, so visitors of a
-    public server cannot make it call endpoints of their choosing.
+    public server cannot make it call endpoints of their choosing. Votes go to ``feedback_db`` (default:
+    the settings' feedback database in the data dir).
     """
     pipeline = _Lazy(pipeline_factory)
     documents = pipeline.documents()
     concurrency = max(1, int(os.environ.get("QA_UI_CONCURRENCY", "4")))
     # The page's LLM defaults: the loaded pipeline's settings (from the environment); the key stays on the server.
     env = getattr(pipeline.loaded(), "settings", None) or get_settings()
-    feedback = FeedbackStore(env.feedback_db)
+    feedback = FeedbackStore(feedback_db or env.feedback_db)
 
     def assistant_html(turn: Turn, index: int, lang: str) -> str:
         if turn.notice is not None:
