@@ -29,13 +29,13 @@ def render_queued(position: int, language: str) -> str:
 
 def stopped_mark(language: str, *, empty: bool) -> str:
     """Appended to an answer the reader stopped (or shown alone when nothing had been written)."""
-    return f'<div class="qa-stopped" role="note">⏹ {esc(t("stopped_empty" if empty else "stopped", language))}</div>'
+    return f'<div class="qa-stopped" role="note">■ {esc(t("stopped_empty" if empty else "stopped", language))}</div>'
 
 
 def actions(language: str) -> str:
     """The links under a finished answer; the page script handles them (the sanitizer keeps only hrefs)."""
     return (f'<div class="qa-actions"><a class="qa-copy" href="#qa-copy" title="{esc(t("copy_title", language))}">'
-            f'⧉ {esc(t("copy", language))}</a></div>')
+            f'{esc(t("copy", language))}</a></div>')
 
 
 def with_titles(answer: Answer, chunk: Callable[[str], object | None]) -> Answer:
@@ -84,7 +84,7 @@ COPY_JS = """
     const cards = answer.querySelectorAll('.qa-card');
     if (cards.length) {
       parts.push('');
-      parts.push(answer.querySelector('.qa-cards-head')?.innerText.trim() || 'Sources');
+      parts.push(answer.querySelector('.qa-cards-head')?.textContent.trim() || 'Sources');
       cards.forEach((card) => {
         const num = card.querySelector('.qa-num')?.innerText.trim();
         const title = card.querySelector('.qa-title')?.innerText.trim();
@@ -96,7 +96,7 @@ COPY_JS = """
     }
     const ok = await copyText(parts.join('\\n'));
     const label = link.innerText;
-    link.innerText = ok ? '✓ ' + label.replace(/^⧉ */, '') : label;
+    link.innerText = ok ? '✓ ' + label : label;
     link.classList.add('qa-copied');
     setTimeout(() => { link.innerText = label; link.classList.remove('qa-copied'); }, 1500);
   }, true);
