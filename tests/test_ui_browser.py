@@ -316,6 +316,22 @@ def test_clear_during_an_answer_stops_it_and_clears(page, slow_llm):
     assert page.locator("#qa-chat .qa-q").count() == 0
 
 
+def test_a_stalled_model_ends_in_the_fallback_note_after_the_timeout_and_one_retry(page, slow_llm):
+    slow_llm.mode, slow_llm.stall_s = "stall", 20.0
+    _type(page.locator("#qa-llm-timeout input").first, "1")
+    try:
+        _send(page, "月之暗面的创始人是谁？")
+        page.wait_for_selector("#qa-chat .qa-pending:has-text('waiting for the language model')")
+        notes = page.locator("#qa-chat .qa-answer .qa-notes")
+        notes.wait_for(timeout=15_000)
+        assert "timed out" in notes.inner_text() and "直接引用原文" in notes.inner_text()  # the answer's language
+        assert len(slow_llm.requests) == 2  # the call and its one retry
+        notes.scroll_into_view_if_needed()
+        _shot(page, "timeout-1280")
+    finally:
+        _type(page.locator("#qa-llm-timeout input").first, "30")
+
+
 def test_regenerate_with_an_llm_asks_again(page, slow_llm):
     _ask(page, "Who founded Moonshot AI?")
     asked = len(slow_llm.requests)
