@@ -29,7 +29,7 @@ _NUM_DATE = re.compile(r"(?<![\d.])((?:19|20)\d\d)[/.\-](\d{1,2})(?:[/.\-](\d{1,
 # April 15, 2025 / 15 April 2025 / April 2025 / April
 _EN_DATE = re.compile(rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?({_MONTH_ALT})\.?(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?"
                       rf"(?:,?\s+((?:19|20)\d\d))?\b", re.I)
-_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.]|\s*(?:万|亿|千|百|%|个|人|家|名|元|美元))(?:\s*年)?")
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?!\d|\.\d|\s*(?:万|亿|千|百|%|个|人|家|名|元|美元))(?:\s*年)?")
 _EN_NUMBER = re.compile(rf"(?<![\w.])(?:\$|US\$|¥|￥)?({_NUM})\s*(?:-|\s)?(trillion|billion|million|thousand|bn|mn|tn|"
                         r"[kmb](?![a-z]))?(?=[\s\-%,.;:!?)\]'\"，。]|$|per|fold|times|x\b)", re.I)
 _ZH_NUMBER = re.compile(rf"({_NUM})\s*(万亿|千亿|百亿|亿|千万|百万|万|千)?")

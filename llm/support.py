@@ -28,6 +28,8 @@ from retrieve.lang import detect_language
 _MARKER = re.compile(r"\s*\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]")
 _PASSAGE_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _EN_WORD = re.compile(r"[a-z][a-z\-']+")
+# Clauses of a passage, for telling which company a year belongs to.
+_CLAUSE = re.compile(r"[，,、；;。！？!?\n]|以及|及|和|与")
 # English words that carry no claim of their own (beyond the shared stopword list).
 _FILLER_TEXT = """
 also already only just more most less than over under about around nearly almost some several company
@@ -159,6 +161,9 @@ class SupportJudge:
         wrong = figures.unsupported_figures(figures.extract(without_names), ev.figures)
         if wrong:
             return Verdict(False, "figure", ", ".join(wrong))
+        misplaced = self._misattributed_years(figures.extract(without_names).years, found, ev)
+        if misplaced:
+            return Verdict(False, "figure", ", ".join(misplaced))
         language = detect_language(plain)
         overlap = self._overlap(without_names, language, ev)
         cosine = self._cosine(plain, without_names, ev)
@@ -166,6 +171,23 @@ class SupportJudge:
         if score < self.threshold.get(pair_key(language, ev.language), DEFAULT_THRESHOLD):
             return Verdict(False, "meaning", f"cosine {cosine:.2f}, shared terms {overlap:.0%}", cosine, overlap)
         return Verdict(True, "", "", cosine, overlap)
+
+    def _misattributed_years(self, years: set[int], found: list, ev: Evidence) -> list[str]:
+        """Years the passage gives only to another company ("2021年成立的MiniMAX" for a Baichuan sentence).
+
+        A year counts as misattributed when every clause of the passage that states it names a company and
+        none of the sentence's companies.
+        """
+        companies = {n for n, _, _ in found if n.kind == "company"}
+        if not companies or not years:
+            return []
+        out = []
+        for year in sorted(years):
+            clauses = [c for c in _CLAUSE.split(ev.text) if str(year) in c]
+            named = [{n for n, _, _ in self.names.find(c) if n.kind == "company"} for c in clauses]
+            if clauses and all(found_here and not (found_here & companies) for found_here in named):
+                out.append(f"{year} (another company's)")
+        return out
 
     def _cosine(self, plain: str, without_names: str, ev: Evidence) -> float:
         """Best cosine between the sentence and the passage sentences most likely to say the same."""

@@ -112,3 +112,16 @@ def test_check_reaches_its_targets_on_the_labelled_pairs():
     rows = table(judge_all(load_pairs(), SupportJudge(get_query_embedder(settings), settings)))
     for lang in ("en", "zh"):
         assert rows[lang]["correct_passed"] >= 0.95 and rows[lang]["wrong_flagged"] >= 0.95, rows
+
+
+def test_a_year_the_passage_gives_to_another_company_is_flagged(judge):
+    ev = judge.evidence(["2019年成立的“智谱AI（Zhipu AI）”、2021年成立的“MiniMAX”以及2023年成立的百川智能等。"])
+    assert judge.judge("Zhipu AI was founded in 2019.", ev).supported
+    assert judge.judge("MiniMax was founded in 2021.", ev).supported
+    wrong = judge.judge("MiniMax was founded in 2023.", ev)
+    assert not wrong.supported and wrong.reason == "figure" and "2023" in wrong.detail
+    assert not judge.judge("百川智能成立于2021年。", ev).supported
+
+
+def test_a_year_at_the_end_of_a_sentence_is_a_year():
+    assert figures.extract("It was founded in 2023.").years == {2023}
