@@ -182,3 +182,12 @@ def test_no_time_left_means_no_call():
 
     with pytest.raises(LLMError, match="timed out"):
         list(client.stream([{"role": "user", "content": "hi"}], deadline=time.monotonic() - 1))
+
+
+def test_a_correct_english_sentence_about_a_chinese_passage_passes(llm_pipeline, fake):
+    fake.answer = "Moonshot AI was founded in 2023 by Yang Zhilin, a Tsinghua University graduate [1]."
+    answer = llm_pipeline.ask("Who founded Moonshot AI?")
+    assert "杨植麟" in answer.passages[0].text and "2023" in answer.passages[0].text
+    assert "⚠" not in answer.text and answer.citations and all(c.supported for c in answer.citations)
+    fake.answer = "Moonshot AI was founded in 2021 by Yang Zhilin, a Tsinghua University graduate [1]."
+    assert "⚠" in llm_pipeline.ask("Who founded Moonshot AI?").text
