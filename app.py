@@ -177,8 +177,9 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline, *, llm_pa
             messages.append({"role": "user", "content": render.render_question(turn.question, lang)})
             messages.append({"role": "assistant", "content": assistant_html(turn, i, lang)})
         for n, question in enumerate(list(session.pending), 1):
-            messages.append({"role": "user", "content": render.render_question(question, lang)})
-            messages.append({"role": "assistant", "content": chat_html.render_queued(n, lang)})
+            # Marked on the question itself: no answer bubble (nor its 👍/👎) until it is being answered.
+            messages.append({"role": "user",
+                             "content": render.render_question(question, lang) + chat_html.render_queued(n, lang)})
         return messages
 
     def chunk_of(chunk_id: str) -> Any:
@@ -314,9 +315,10 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline, *, llm_pa
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         turns = list(session.turns) if isinstance(session, ChatSession) else []
         position = int(index) // 2 if isinstance(index, int) else -1
-        if not 0 <= position < len(turns) or turns[position].answer is None or data.liked not in (True, False):
+        turn = turns[position] if 0 <= position < len(turns) else None
+        if turn is None or turn.answer is None or not (turn.answer.complete or turn.stopped) \
+                or data.liked not in (True, False):
             return gr.skip(), gr.skip(), gr.skip()
-        turn = turns[position]
         settings = {"k": k, "interface_language": lang, "llm_model": (llm_model_name or "") if llm_panel else "",
                     "llm_base_url": (llm_url_value or "") if llm_panel else "",
                     "retrieval_query": (turn.answer.trace or {}).get("retrieval_query", "")}

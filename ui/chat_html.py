@@ -23,8 +23,8 @@ def render_status(key: str, language: str) -> str:
 
 
 def render_queued(position: int, language: str) -> str:
-    """The bubble of a question waiting behind the current answer."""
-    return f'<div class="qa-answer qa-pending qa-queued" role="status">{esc(t("queued", language, n=position))}</div>'
+    """Added to a question waiting behind the current answer."""
+    return f'<div class="qa-queued" role="status">{esc(t("queued", language, n=position))}</div>'
 
 
 def stopped_mark(language: str, *, empty: bool) -> str:
@@ -110,7 +110,7 @@ CSS = """
 .qa-actions a:hover, .qa-actions a.qa-copied { color: var(--color-accent) !important;
   border-color: var(--color-accent); }
 .qa-stopped { margin-top: 6px; font-size: 0.85em; color: #b45309; }
-.qa-queued { opacity: 0.8; }
+.qa-queued { font-size: 0.82em; font-style: italic; color: var(--body-text-color-subdued); margin-top: 4px; }
 #qa-stop { min-width: 88px; }
 #qa-feedback-row { align-items: flex-end; }
 @media (max-width: 640px) {

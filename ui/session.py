@@ -156,6 +156,11 @@ class ChatSession:
                 if kind == "error":
                     raise value
                 yield value
+            # Stopped: what had already been written before the click still counts.
+            while not items.empty() and generation == self.generation:
+                kind, value = items.get_nowait()
+                if kind == "answer":
+                    yield value
         finally:
             done.set()
 
