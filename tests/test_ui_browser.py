@@ -6,6 +6,7 @@ Set ``QA_UI_SHOTS=/some/folder`` to keep screenshots of each step.
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -330,6 +331,23 @@ def test_a_stalled_model_ends_in_the_fallback_note_after_the_timeout_and_one_ret
         _shot(page, "timeout-1280")
     finally:
         _type(page.locator("#qa-llm-timeout input").first, "30")
+
+
+def test_cards_appear_as_they_are_cited_and_never_jump(page, slow_llm):
+    slow_llm.answer = ("{first} [2]\nA second sentence that cites the first passage as well, slowly. [1]\n"
+                       "A third one that cites the second passage again. [2]")
+    # Sample the number of cards in the newest answer every 50 ms while it streams.
+    page.evaluate("""() => { window.__cards = []; window.__sampler = setInterval(() => {
+        const answers = document.querySelectorAll('#qa-chat .qa-answer');
+        const last = answers[answers.length - 1];
+        if (last && !last.classList.contains('qa-pending'))
+          window.__cards.push(last.querySelectorAll('.qa-card').length);
+      }, 50); }""")
+    _ask(page, "Who founded Moonshot AI?")
+    counts = page.evaluate("() => { clearInterval(window.__sampler); return window.__cards; }")
+    final = page.locator("#qa-chat .qa-answer").last.locator(".qa-card").count()
+    assert final == 2 and counts and max(counts) == final
+    assert all(a <= b for a, b in itertools.pairwise(counts)), counts  # only ever added, never 5 then 2
 
 
 def test_regenerate_with_an_llm_asks_again(page, slow_llm):
