@@ -164,9 +164,11 @@ def build_app(pipeline_factory: Callable[[], Pipeline] = get_pipeline, *, llm_pa
                 return chat_html.stopped_mark(lang, empty=True)
             status = str((answer.trace or {}).get("status", "searching")) if answer is not None else "searching"
             return chat_html.render_status(status, lang)
+        if turn.stopped:  # no longer busy: what was written, marked as stopped
+            return (render.render_answer(replace(answer, complete=True), index, lang, documents)
+                    + chat_html.stopped_mark(lang, empty=False))
         if not answer.complete:
-            html = render.render_answer(answer, index, lang, documents)
-            return html + chat_html.stopped_mark(lang, empty=False) if turn.stopped else html
+            return render.render_answer(answer, index, lang, documents)
         if lang not in turn.html:
             turn.html[lang] = render.render_answer(answer, index, lang, documents) + chat_html.actions(lang)
         return turn.html[lang]

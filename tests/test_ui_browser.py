@@ -430,3 +430,46 @@ def test_phone_first_screen_shows_the_input_and_an_example(browser, url):
         _shot(phone, "phone-first-390")
     finally:
         context.close()
+
+
+class _SlowOffline:
+    """The real offline pipeline, writing its quoted answer one line per second (so Stop can be pressed)."""
+
+    def __init__(self, pipeline) -> None:
+        self._pipeline = pipeline
+
+    def __getattr__(self, name):
+        return getattr(self._pipeline, name)
+
+    def ask_stream(self, question, k=5, history=None):
+        import time
+
+        for answer in self._pipeline.ask_stream(question, k, history):
+            yield answer
+            time.sleep(1.0)
+
+
+def test_stop_without_an_llm_keeps_the_quoted_lines_written_so_far(browser):
+    from qa import get_pipeline
+
+    demo = app.build_app(lambda: _SlowOffline(get_pipeline()))
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(app.start_local(demo))
+        page.wait_for_function("document.querySelector('#qa-send')?.innerText.includes('发送')")
+        _send(page, "“六小虎”指的是哪些公司？")
+        page.wait_for_selector("#qa-chat .qa-streaming")
+        page.click("#qa-stop")
+        page.locator("#qa-chat .qa-stopped").wait_for()
+        assert "已停止" in page.locator("#qa-chat .qa-stopped").inner_text()
+        page.locator("#qa-stop").wait_for(state="hidden")
+        page.wait_for_timeout(2500)  # the rest of the lines would have arrived by now
+        # Still the partial answer, no longer busy, and never completed (no copy link of a finished answer).
+        assert page.locator("#qa-chat .qa-streaming, #qa-chat .qa-actions").count() == 0
+        assert page.locator("#qa-chat .qa-stopped").count() == 1 and page.locator("#qa-chat .qa-answer").count() == 1
+        _shot(page, "stop-offline-1280")
+    finally:
+        context.close()
+        demo.close()
