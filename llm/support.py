@@ -22,7 +22,7 @@ from common.textnorm import compact, normalize
 from embed.protocol import Embedder
 from index.tokenize import STOPWORDS, tokenize
 from llm import figures
-from llm.names import NameIndex, default_names
+from llm.names import NameIndex, default_names, pinyin_names, spelled_in
 from retrieve.lang import detect_language
 
 _MARKER = re.compile(r"\s*\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]")
@@ -155,9 +155,15 @@ class SupportJudge:
         plain = _MARKER.sub("", sentence).strip()
         found = self.names.find(plain)
         missing = [n.label for n, _, _ in found if not self.names.mentions(ev.text, n)]
+        without_names = _blank_spans(normalize(plain), [(a, b) for _, a, b in found])
+        if not missing and detect_language(plain) == "en" and ev.language != "en":
+            # Names the glossary does not know, written in pinyin: the passage must have characters reading so.
+            unknown = _blank_spans(plain, [(a, b) for _, a, b in found]) if len(plain) == len(normalize(plain)) \
+                else plain
+            missing = [name for name, syllables in pinyin_names(unknown)
+                       if name.lower() not in ev.text.lower() and not spelled_in(syllables, ev.text)]
         if missing:
             return Verdict(False, "name", ", ".join(dict.fromkeys(missing)))
-        without_names = _blank_spans(normalize(plain), [(a, b) for _, a, b in found])
         wrong = figures.unsupported_figures(figures.extract(without_names), ev.figures)
         if wrong:
             return Verdict(False, "figure", ", ".join(wrong))

@@ -125,3 +125,11 @@ def test_a_year_the_passage_gives_to_another_company_is_flagged(judge):
 
 def test_a_year_at_the_end_of_a_sentence_is_a_year():
     assert figures.extract("It was founded in 2023.").years == {2023}
+
+
+def test_names_outside_the_glossary_are_matched_by_pinyin(judge):
+    ev = judge.evidence(["在上海某AI公司担任算法工程师的陶如对澎湃新闻记者笑言，去年他曾经接到过DeepSeek的橄榄枝。"])
+    right = judge.judge("Tao Ru, an algorithm engineer at a Shanghai AI company, got an offer from DeepSeek.", ev)
+    assert right.reason != "name"  # (without an embedder, the meaning test decides the rest)
+    wrong = judge.judge("Zhang Wei, an algorithm engineer at a Shanghai AI company, got an offer from DeepSeek.", ev)
+    assert not wrong.supported and wrong.reason == "name" and wrong.detail == "Zhang Wei"
