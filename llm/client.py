@@ -18,6 +18,27 @@ log = logging.getLogger(__name__)
 RETRY_BACKOFF_S = 1.0
 
 
+class WaitBudget:
+    """How long one question may still wait for the language model, over all of its calls.
+
+    Only time spent waiting on a call counts (not retrieval in between); each call gets the rest as its
+    deadline.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        """Start with ``seconds`` to spend."""
+        self.left = float(seconds)
+
+    @contextlib.contextmanager
+    def call(self) -> Iterator[float]:
+        """Around one call: yields its deadline (a ``time.monotonic()`` instant) and books the time spent."""
+        started = time.monotonic()
+        try:
+            yield started + max(0.0, self.left)
+        finally:
+            self.left -= time.monotonic() - started
+
+
 def llm_configured(settings: Settings) -> bool:
     """True when an endpoint and a model are set; otherwise the offline answerer is used."""
     return bool(settings.llm_base_url and settings.llm_model)

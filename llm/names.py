@@ -110,6 +110,11 @@ def _readings() -> dict[str, frozenset[str]]:
     return {c: frozenset(r) for c, r in table.items()}
 
 
+def warm_pinyin() -> None:
+    """Load the pinyin table now (it is built once per process)."""
+    _syllables()
+
+
 @lru_cache(maxsize=1)
 def _syllables() -> frozenset[str]:
     return frozenset(r for readings in _readings().values() for r in readings if r)

@@ -8,9 +8,11 @@ then, once, and kept for later answers.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from llm.names import warm_pinyin
 from llm.support import Evidence, SupportJudge, Verdict
 from retrieve.passage import Passage
 
@@ -74,6 +76,9 @@ class StreamingCheck:
         self._offset = 0
         self._single: list[Evidence] = [judge.evidence([f"{p.title}\n{p.text}"]) for p in self.passages]
         self._combined: dict[tuple[int, ...], Evidence] = {}
+        # The pinyin table for names outside the glossary takes a moment to load once; do it while the model
+        # is still thinking rather than after its first sentence.
+        threading.Thread(target=warm_pinyin, daemon=True, name="pinyin-table").start()
 
     def feed(self, text: str, *, final: bool = False) -> list[CheckedSentence]:
         """Check the sentences of ``text`` completed since the last call; all of them once ``final``."""

@@ -15,7 +15,7 @@ from common.settings import Settings, get_settings
 from embed import embedder_name, get_embedder, get_query_embedder
 from embed.protocol import Embedder
 from index import IndexData, ensure_index
-from llm.client import RETRY_BACKOFF_S, LLMClient, llm_configured
+from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
 from qa.extractive import extractive_answer
@@ -64,18 +64,18 @@ class Pipeline:
                                                               rarity=rarity))
 
     def search(self, question: str, k: int, history: History = None, mode: str = "full",
-               deadline: float | None = None) -> Retrieval:
-        """Validate, condense with the conversation, and retrieve (LLM rewriting waits until ``deadline``)."""
+               budget: WaitBudget | None = None) -> Retrieval:
+        """Validate, condense with the conversation, and retrieve (LLM rewriting spends from ``budget``)."""
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
-        query, translation = self._rewrite(question, language, history, deadline)
+        query, translation = self._rewrite(question, language, history, budget or WaitBudget(self.llm_budget_s()))
         retrieval = self.retriever.search(query, k=k, mode=mode, language=language, translation=translation)
         retrieval.trace["question"] = question
         retrieval.trace["retrieval_query"] = query
         return retrieval
 
     def _rewrite(self, question: str, language: str, history: History,
-                 deadline: float | None = None) -> tuple[str, str | None]:
+                 budget: WaitBudget) -> tuple[str, str | None]:
         """The query to search with and, for English questions, an LLM translation into Chinese."""
         if self.llm is None:
             return self._with_context(question, history), None
@@ -83,12 +83,14 @@ class Pipeline:
         try:
             turns = _turns_text(history)
             if turns:
-                query = self.llm.complete([{"role": "user", "content": render(
-                    "condense", language, history=turns, question=question)}], deadline) or query
+                with budget.call() as deadline:
+                    query = self.llm.complete([{"role": "user", "content": render(
+                        "condense", language, history=turns, question=question)}], deadline) or query
             translation = None
             if language == "en":
-                translation = self.llm.complete([{"role": "user", "content": render(
-                    "translate_query", "en", question=query)}], deadline) or None
+                with budget.call() as deadline:
+                    translation = self.llm.complete([{"role": "user", "content": render(
+                        "translate_query", "en", question=query)}], deadline) or None
             return query[: self.settings.max_question_chars], translation
         except LLMError as exc:
             log.warning("query rewriting skipped: %s", exc)
@@ -120,18 +122,17 @@ class Pipeline:
         """Yield growing partial answers (``complete=False``), then the final one.
 
         With an LLM, the first partial answers only carry a ``status`` in their trace (rewriting the question,
-        waiting for the model); all LLM calls of one question share one deadline (:meth:`llm_budget_s`).
+        waiting for the model); all LLM calls of one question share one wait budget (:meth:`llm_budget_s`).
         """
-        deadline = None
+        budget = WaitBudget(self.llm_budget_s())
         if self.llm is not None:
-            deadline = time.monotonic() + self.llm_budget_s()
             language = detect_language(clean_question(question, self.settings.max_question_chars))
             if history or language == "en":
                 yield status_answer(language, "status_llm_rewrite")
-        retrieval, answer = self._offline_answer(question, k, history, deadline)
+        retrieval, answer = self._offline_answer(question, k, history, budget)
         if self.llm is not None and not answer.abstained:
             yield from llm_answer_stream(self.llm, str(retrieval.trace["question"]), retrieval, answer,
-                                         self.embedder, deadline)
+                                         self.embedder, budget)
             return
         lines = answer.text.split("\n")
         for n in range(1, len(lines)):
@@ -139,9 +140,9 @@ class Pipeline:
         yield answer
 
     def _offline_answer(self, question: str, k: int, history: History,
-                        deadline: float | None = None) -> tuple[Retrieval, Answer]:
+                        budget: WaitBudget | None = None) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
-        retrieval = self.search(question, k, history, deadline=deadline)
+        retrieval = self.search(question, k, history, budget=budget)
         trace = retrieval.trace
         clean = str(trace["question"])
         evidence = self.policy.score(retrieval, self.retriever.rarity)

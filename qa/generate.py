@@ -15,7 +15,7 @@ from common.messages import message
 from common.textnorm import compact
 from embed.protocol import Embedder
 from llm.answer import answer_messages, cited_numbers, renumber
-from llm.client import LLMClient
+from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget
 from llm.stream_check import CheckedSentence, StreamingCheck
 from llm.support import SupportJudge
 from qa.types import Answer, Citation
@@ -29,7 +29,7 @@ def status_answer(language: str, status: str, trace: dict[str, object] | None = 
 
 
 def llm_answer_stream(client: LLMClient, question: str, retrieval: Retrieval, fallback: Answer,
-                      embedder: Embedder, deadline: float | None = None) -> Iterator[Answer]:
+                      embedder: Embedder, budget: WaitBudget | None = None) -> Iterator[Answer]:
     """Stream the LLM's answer; on any failure end with ``fallback`` (the quoted answer) and a note."""
     language, passages = retrieval.language, retrieval.passages
     trace = dict(retrieval.trace)
@@ -38,11 +38,13 @@ def llm_answer_stream(client: LLMClient, question: str, retrieval: Retrieval, fa
     check = StreamingCheck(passages, SupportJudge(embedder, client.settings))
     yield status_answer(language, "status_llm_wait", trace)
     text = ""
+    budget = budget or WaitBudget(2 * client.settings.llm_timeout + RETRY_BACKOFF_S)
     try:
-        for delta in client.stream(answer_messages(question, language, passages), deadline):
-            text += delta
-            check.feed(text)
-            yield _assemble(text, check.checked, passages, language, trace, complete=False)
+        with budget.call() as deadline:
+            for delta in client.stream(answer_messages(question, language, passages), deadline):
+                text += delta
+                check.feed(text)
+                yield _assemble(text, check.checked, passages, language, trace, complete=False)
     except LLMError as exc:
         yield _fallback(fallback, language, str(exc))
         return
