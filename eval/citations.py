@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.settings import get_settings
-from llm.support import OVERLAP_WEIGHT, SupportJudge, Verdict, pair_key
+from llm.support import OVERLAP_WEIGHT, SURE_OVERLAP, SupportJudge, Verdict, pair_key
 
 PAIRS_PATH = Path(__file__).resolve().parent / "citation_pairs.jsonl"
 KINDS = ("paraphrase", "figure", "date", "year", "company", "name", "place", "unrelated")
@@ -96,19 +96,24 @@ def _meaning_score(verdict: Verdict) -> float:
     return verdict.cosine + OVERLAP_WEIGHT * verdict.overlap
 
 
+def _fixed(verdict: Verdict) -> bool:
+    """Decided before the meaning threshold: a wrong figure or name, or words that are the passage's."""
+    return verdict.reason in ("figure", "name") or (verdict.supported and verdict.overlap >= SURE_OVERLAP)
+
+
 def best_threshold(results: list[tuple[Pair, Verdict]], key: str) -> float | None:
     """The meaning threshold for language pair ``key`` with the best worse-of-both-rates on ``results``.
 
-    Only sentences that reach the meaning test (no wrong figure or name) can move; the rest stay as judged.
+    Only sentences the meaning threshold decides can move; the rest stay as judged (:func:`_fixed`).
     """
     chosen = [(p, v) for p, v in results if pair_key(p.lang, "zh") == key]
     if not chosen:
         return None
-    candidates = sorted({round(_meaning_score(v), 3) for _, v in chosen if v.reason in ("", "meaning")})
+    candidates = sorted({round(_meaning_score(v), 3) for _, v in chosen if not _fixed(v)})
     best, best_rate = None, -1.0
     for threshold in candidates:
-        good = [v.reason not in ("figure", "name") and _meaning_score(v) >= threshold for p, v in chosen if p.supported]
-        bad = [v.reason in ("figure", "name") or _meaning_score(v) < threshold for p, v in chosen if not p.supported]
+        good = [v.supported if _fixed(v) else _meaning_score(v) >= threshold for p, v in chosen if p.supported]
+        bad = [not v.supported if _fixed(v) else _meaning_score(v) < threshold for p, v in chosen if not p.supported]
         rate = min(sum(good) / max(1, len(good)), sum(bad) / max(1, len(bad)))
         if rate > best_rate:
             best, best_rate = threshold, rate
@@ -127,7 +132,7 @@ def cross_validate(results: list[tuple[Pair, Verdict]]) -> dict[str, dict[str, f
             if p.passage_id not in test_ids:
                 continue
             threshold = thresholds.get(pair_key(p.lang, "zh"))
-            if v.reason in ("figure", "name") or threshold is None:
+            if _fixed(v) or threshold is None:
                 rescored.append((p, v))
             else:
                 rescored.append((p, Verdict(_meaning_score(v) >= threshold, "", "", v.cosine, v.overlap)))

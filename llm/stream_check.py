@@ -68,17 +68,27 @@ def cited(sentence: str) -> tuple[int, ...]:
 class StreamingCheck:
     """Judges a growing answer; :meth:`feed` returns the sentences checked so far."""
 
-    def __init__(self, passages: Sequence[Passage], judge: SupportJudge) -> None:
-        """Read each passage's evidence (figures, names, words); embeddings are computed as sentences need them."""
+    def __init__(self, passages: Sequence[Passage], judge: SupportJudge, *, pinyin: bool = False) -> None:
+        """Read each passage's evidence (figures, names, words) and start embedding its sentences.
+
+        ``pinyin`` (an English answer) also loads the pinyin table used for names outside the glossary.
+        """
         self.passages = list(passages)
         self.judge = judge
         self.checked: list[CheckedSentence] = []
         self._offset = 0
         self._single: list[Evidence] = [judge.evidence([f"{p.title}\n{p.text}"]) for p in self.passages]
         self._combined: dict[tuple[int, ...], Evidence] = {}
-        # The pinyin table for names outside the glossary takes a moment to load once; do it while the model
-        # is still thinking rather than after its first sentence.
-        threading.Thread(target=warm_pinyin, daemon=True, name="pinyin-table").start()
+        # While the model is still thinking: load the pinyin table (once per process) and embed the passages'
+        # sentences, so that checking a sentence, the last one above all, rarely has to wait for either.
+        self._done = threading.Event()
+        self._pinyin = pinyin
+        threading.Thread(target=self._warm, daemon=True, name="citation-warmup").start()
+
+    def _warm(self) -> None:
+        if self._pinyin:
+            warm_pinyin()
+        self.judge.warm(self._single, self._done)
 
     def feed(self, text: str, *, final: bool = False) -> list[CheckedSentence]:
         """Check the sentences of ``text`` completed since the last call; all of them once ``final``."""
@@ -86,6 +96,8 @@ class StreamingCheck:
         self._offset += consumed
         for sentence in sentences:
             self.checked.append(self._check(sentence))
+        if final:
+            self._done.set()  # nothing left to warm up for
         return self.checked
 
     def _check(self, sentence: str) -> CheckedSentence:

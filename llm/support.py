@@ -43,6 +43,9 @@ TERMS_PATH = ROOT / "data" / "terms.tsv"
 # The meaning score is the best cosine to a passage sentence plus this much per share of the sentence's words
 # (translated across languages) found in the passage; it must reach the language pair's threshold.
 OVERLAP_WEIGHT = 0.1
+# A sentence whose figures and names match and that shares this much of its words with the passage is backed
+# without comparing embeddings (no unrelated sentence in the labelled pairs shares more than half).
+SURE_OVERLAP = 0.75
 DEFAULT_THRESHOLD = 0.9
 
 
@@ -81,6 +84,7 @@ class VectorCache:
         """Keep at most ``size`` vectors, dropping the oldest."""
         self._items: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._embedding = threading.Lock()
         self.size = size
 
     def vectors(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
@@ -89,7 +93,8 @@ class VectorCache:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if (name, t) not in self._items]
         if missing:
-            fresh = embedder.embed_queries(missing)
+            with self._embedding:  # one embedding call at a time (a warming thread may be running)
+                fresh = embedder.embed_queries(missing)
             with self._lock:
                 for text, vector in zip(missing, fresh, strict=True):
                     self._items[(name, text)] = vector
@@ -141,6 +146,16 @@ class SupportJudge:
         return Evidence(text, detect_language(text), figures.extract(text, lenient=True), sentences,
                         set(tokenize(text)), [set(tokenize(s)) for s in sentences])
 
+    def warm(self, evidence: Sequence[Evidence], stop: threading.Event) -> None:
+        """Embed the passages' sentences one by one ahead of need, until ``stop`` is set."""
+        if self.embedder is None:
+            return
+        for ev in evidence:
+            for sentence in ev.sentences:
+                if stop.is_set():
+                    return
+                VECTORS.vectors(self.embedder, [sentence])
+
     def merge(self, parts: Sequence[Evidence]) -> Evidence:
         """One evidence for a sentence citing several passages."""
         text = "\n".join(p.text for p in parts)
@@ -172,6 +187,8 @@ class SupportJudge:
             return Verdict(False, "figure", ", ".join(misplaced))
         language = detect_language(plain)
         overlap = self._overlap(without_names, language, ev)
+        if overlap >= SURE_OVERLAP:
+            return Verdict(True, "", "", 0.0, overlap)  # its words are the passage's: no embedding needed
         cosine = self._cosine(plain, without_names, ev)
         score = cosine + OVERLAP_WEIGHT * overlap
         if score < self.threshold.get(pair_key(language, ev.language), DEFAULT_THRESHOLD):

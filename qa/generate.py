@@ -35,7 +35,7 @@ def llm_answer_stream(client: LLMClient, question: str, retrieval: Retrieval, fa
     trace = dict(retrieval.trace)
     trace["llm_model"] = client.settings.llm_model
     started = time.perf_counter()
-    check = StreamingCheck(passages, SupportJudge(embedder, client.settings))
+    check = StreamingCheck(passages, SupportJudge(embedder, client.settings), pinyin=language == "en")
     yield status_answer(language, "status_llm_wait", trace)
     text = ""
     budget = budget or WaitBudget(2 * client.settings.llm_timeout + RETRY_BACKOFF_S)
