@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SUPPORT_THRESHOLD = "en-zh=0.85,zh-zh=0.95,en-en=0.95,zh-en=0.85"
 
 
 def _env(name: str, default: str) -> str:
@@ -66,6 +67,33 @@ class Settings:
     llm_model: str = field(default_factory=lambda: _env("QA_LLM_MODEL", ""))
     llm_temperature: float = field(default_factory=lambda: _env_float("QA_LLM_TEMPERATURE", 0.1))
     llm_timeout: float = field(default_factory=lambda: _env_float("QA_LLM_TIMEOUT", 30.0))
+    # The citation check (llm/support.py): the meaning score (cosine + 0.1 x shared-term share) a sentence
+    # needs to be backed by its passage, per "sentence-passage" language pair, calibrated on
+    # eval/citation_pairs.jsonl (python -m eval.citations --calibrate).
+    support_threshold_spec: str = field(default_factory=lambda: _env("QA_SUPPORT_THRESHOLD",
+                                                                     DEFAULT_SUPPORT_THRESHOLD))
+    # Where the page's thumbs-up/down feedback is kept ("" = feedback.sqlite3 in the data dir).
+    feedback_path: str = field(default_factory=lambda: _env("QA_FEEDBACK_PATH", ""))
+
+    @property
+    def support_threshold(self) -> dict[str, float]:
+        """The citation check's threshold per language pair, e.g. ``{"en-zh": 0.85, "zh-zh": 0.95}``."""
+        out = {}
+        for item in self.support_threshold_spec.split(","):
+            key, _, value = item.partition("=")
+            if not item.strip():
+                continue
+            try:
+                out[key.strip()] = float(value)
+            except ValueError:
+                raise ValueError(f"QA_SUPPORT_THRESHOLD: {item.strip()!r} is not 'pair=number' "
+                                 f"(e.g. {DEFAULT_SUPPORT_THRESHOLD})") from None
+        return out
+
+    @property
+    def feedback_db(self) -> Path:
+        """The SQLite file holding the page's feedback."""
+        return Path(self.feedback_path) if self.feedback_path else self.data_dir / "feedback.sqlite3"
 
     @property
     def index_dir(self) -> Path:

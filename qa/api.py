@@ -15,13 +15,13 @@ from common.settings import Settings, get_settings
 from embed import embedder_name, get_embedder, get_query_embedder
 from embed.protocol import Embedder
 from index import IndexData, ensure_index
-from llm.client import LLMClient, llm_configured
+from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
 from qa.evidence import NAMES
 from qa.extractive import extractive_answer
 from qa.focus import ATTRIBUTES, FocusCheck
-from qa.generate import llm_answer_stream
+from qa.generate import llm_answer_stream, status_answer
 from qa.types import Answer
 from qa.validate import clean_question
 from retrieve.coverage import TermRarity
@@ -69,17 +69,19 @@ class Pipeline:
         return cls(settings, index, embedder, retriever,
                    AbstainPolicy(focus=FocusCheck.load(settings.corpus_file(ATTRIBUTES))))
 
-    def search(self, question: str, k: int, history: History = None, mode: str = "full") -> Retrieval:
-        """Validate, condense with the conversation, and retrieve."""
+    def search(self, question: str, k: int, history: History = None, mode: str = "full",
+               budget: WaitBudget | None = None) -> Retrieval:
+        """Validate, condense with the conversation, and retrieve (LLM rewriting spends from ``budget``)."""
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
-        query, translation = self._rewrite(question, language, history)
+        query, translation = self._rewrite(question, language, history, budget or WaitBudget(self.llm_budget_s()))
         retrieval = self.retriever.search(query, k=k, mode=mode, language=language, translation=translation)
         retrieval.trace["question"] = question
         retrieval.trace["retrieval_query"] = query
         return retrieval
 
-    def _rewrite(self, question: str, language: str, history: History) -> tuple[str, str | None]:
+    def _rewrite(self, question: str, language: str, history: History,
+                 budget: WaitBudget) -> tuple[str, str | None]:
         """The query to search with and, for English questions, an LLM translation into Chinese."""
         if self.llm is None:
             return self._with_context(question, history), None
@@ -87,12 +89,14 @@ class Pipeline:
         try:
             turns = _turns_text(history)
             if turns:
-                query = self.llm.complete([{"role": "user", "content": render(
-                    "condense", language, history=turns, question=question)}]) or query
+                with budget.call() as deadline:
+                    query = self.llm.complete([{"role": "user", "content": render(
+                        "condense", language, history=turns, question=question)}], deadline) or query
             translation = None
             if language == "en":
-                translation = self.llm.complete([{"role": "user", "content": render(
-                    "translate_query", "en", question=query)}]) or None
+                with budget.call() as deadline:
+                    translation = self.llm.complete([{"role": "user", "content": render(
+                        "translate_query", "en", question=query)}], deadline) or None
             return query[: self.settings.max_question_chars], translation
         except LLMError as exc:
             log.warning("query rewriting skipped: %s", exc)
@@ -116,21 +120,35 @@ class Pipeline:
         *_, answer = self.ask_stream(question, k, history)
         return answer
 
+    def llm_budget_s(self) -> float:
+        """The longest a question waits for the LLM: one timeout, the retry's backoff and one more timeout."""
+        return 2 * self.settings.llm_timeout + RETRY_BACKOFF_S
+
     def ask_stream(self, question: str, k: int = 5, history: History = None) -> Iterator[Answer]:
-        """Yield growing partial answers (``complete=False``, passages already set), then the final one."""
-        retrieval, answer = self._offline_answer(question, k, history)
+        """Yield growing partial answers (``complete=False``), then the final one.
+
+        With an LLM, the first partial answers only carry a ``status`` in their trace (rewriting the question,
+        waiting for the model); all LLM calls of one question share one wait budget (:meth:`llm_budget_s`).
+        """
+        budget = WaitBudget(self.llm_budget_s())
+        if self.llm is not None:
+            language = detect_language(clean_question(question, self.settings.max_question_chars))
+            if history or language == "en":
+                yield status_answer(language, "status_llm_rewrite")
+        retrieval, answer = self._offline_answer(question, k, history, budget)
         if self.llm is not None and not answer.abstained:
             yield from llm_answer_stream(self.llm, str(retrieval.trace["question"]), retrieval, answer,
-                                         self.embedder)
+                                         self.embedder, budget)
             return
         lines = answer.text.split("\n")
         for n in range(1, len(lines)):
             yield replace(answer, text="\n".join(lines[:n]), citations=(), complete=False)
         yield answer
 
-    def _offline_answer(self, question: str, k: int, history: History) -> tuple[Retrieval, Answer]:
+    def _offline_answer(self, question: str, k: int, history: History,
+                        budget: WaitBudget | None = None) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
-        retrieval = self.search(question, k, history)
+        retrieval = self.search(question, k, history, budget=budget)
         trace = retrieval.trace
         clean = str(trace["question"])
         query = str(trace.get("retrieval_query", clean))

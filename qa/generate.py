@@ -1,4 +1,8 @@
-"""Answers written by an LLM from the retrieved passages, with verified citations and an offline fallback."""
+"""Answers written by an LLM from the retrieved passages, with verified citations and an offline fallback.
+
+Sentences are checked as they stream, and each partial answer carries only the passages cited so far
+(renumbered in citation order), so the final answer is the last partial one plus the last sentence's check.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +14,42 @@ from common.errors import LLMError
 from common.messages import message
 from common.textnorm import compact
 from embed.protocol import Embedder
-from llm.answer import answer_messages, check_citations, cited_numbers, renumber
-from llm.client import LLMClient
+from llm.answer import answer_messages, cited_numbers, renumber
+from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget
+from llm.stream_check import CheckedSentence, StreamingCheck
+from llm.support import SupportJudge
 from qa.types import Answer, Citation
 from retrieve.hybrid import Retrieval
+from retrieve.passage import Passage
+
+
+def status_answer(language: str, status: str, trace: dict[str, object] | None = None) -> Answer:
+    """A placeholder partial answer that only says what is happening (``status`` is an interface key)."""
+    return Answer("", (), False, language, trace={**(trace or {}), "status": status}, complete=False)
 
 
 def llm_answer_stream(client: LLMClient, question: str, retrieval: Retrieval, fallback: Answer,
-                      embedder: Embedder) -> Iterator[Answer]:
+                      embedder: Embedder, budget: WaitBudget | None = None) -> Iterator[Answer]:
     """Stream the LLM's answer; on any failure end with ``fallback`` (the quoted answer) and a note."""
     language, passages = retrieval.language, retrieval.passages
     trace = dict(retrieval.trace)
     trace["llm_model"] = client.settings.llm_model
     started = time.perf_counter()
+    check = StreamingCheck(passages, SupportJudge(embedder, client.settings), pinyin=language == "en")
+    yield status_answer(language, "status_llm_wait", trace)
     text = ""
+    budget = budget or WaitBudget(2 * client.settings.llm_timeout + RETRY_BACKOFF_S)
     try:
-        for delta in client.stream(answer_messages(question, language, passages)):
-            text += delta
-            yield Answer(text, tuple(passages), False, language, trace=trace, complete=False)
+        with budget.call() as deadline:
+            for delta in client.stream(answer_messages(question, language, passages), deadline):
+                text += delta
+                check.feed(text)
+                yield _assemble(text, check.checked, passages, language, trace, complete=False)
     except LLMError as exc:
         yield _fallback(fallback, language, str(exc))
         return
-    trace["llm_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    last_token = time.perf_counter()
+    trace["llm_ms"] = round((last_token - started) * 1000, 1)
     text = text.strip()
     if not text:
         yield _fallback(fallback, language, "the language model returned an empty answer")
@@ -40,7 +58,14 @@ def llm_answer_stream(client: LLMClient, question: str, retrieval: Retrieval, fa
         # No citation means nothing a reader could check: treat it as "not in the articles".
         yield Answer(message("abstain", language), (), True, language, trace=trace)
         return
-    checked = check_citations(text, passages, embedder)
+    checked = check.feed(text, final=True)
+    trace["final_check_ms"] = round((time.perf_counter() - last_token) * 1000, 1)
+    yield _assemble(text, checked, passages, language, trace, complete=True)
+
+
+def _assemble(text: str, checked: list[CheckedSentence], passages: list[Passage], language: str,
+              trace: dict[str, object], *, complete: bool) -> Answer:
+    """The answer so far: flagged sentences marked, only cited passages, renumbered in citation order."""
     for item in checked:
         if not item.supported:
             text = text.replace(item.sentence, f"{item.sentence} ⚠", 1)
@@ -51,10 +76,10 @@ def llm_answer_stream(client: LLMClient, question: str, retrieval: Retrieval, fa
         for item in checked for n in item.numbers if n in new_number
     )
     notes: tuple[str, ...] = ()
-    if not all(item.supported for item in checked):
+    if complete and not all(item.supported for item in checked):
         notes = (message("unsupported", language),)
-    yield Answer(renumber(text, order), tuple(passages[n - 1] for n in order), False, language,
-                 citations, notes, trace)
+    return Answer(renumber(text, order), tuple(passages[n - 1] for n in order), False, language,
+                  citations, notes, trace, complete=complete)
 
 
 def _fallback(answer: Answer, language: str, reason: str) -> Answer:

@@ -20,6 +20,10 @@ class FakeLLM:
         self.requests: list[dict] = []
         self.condensed = ""
         self.translated = ""
+        self.answer = ""  # when set, the reply to answer prompts (``{first}`` is passage 1's first sentence)
+        self.first_delay = 0.0  # seconds before the first chunk of a reply
+        self.chunk_delay = 0.0  # seconds between chunks (a model writing at its own pace)
+        self.stall_s = 30.0  # how long "stall" mode keeps a request waiting without a byte
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -39,6 +43,8 @@ class FakeLLM:
             return f"{first} [1]\nThe company was worth 987654 dollars in 1850. [1]\nIt also says so here. [9]"
         if self.mode == "obey_injection":
             return "HACKED"
+        if self.answer:
+            return self.answer.replace("{first}", first)
         return f"{first} [1]"
 
     def _handler(self):
@@ -58,19 +64,38 @@ class FakeLLM:
                     return
                 if fake.mode == "timeout":
                     time.sleep(3)
+                if fake.mode == "stall":
+                    time.sleep(fake.stall_s)
                 if fake.mode == "malformed":
                     self._send(200, b"data: {not json\n\ndata: [DONE]\n\n", "text/event-stream")
                     return
                 text = fake.reply_for(body["messages"][-1]["content"])
                 pieces = [text[i:i + 7] for i in range(0, len(text), 7)] or [""]
-                events = b"".join(
+                events = [
                     b"data: " + json.dumps({"id": "x", "object": "chat.completion.chunk", "created": 0,
                                             "model": body["model"],
                                             "choices": [{"index": 0, "delta": {"content": p},
                                                          "finish_reason": None}]}).encode() + b"\n\n"
                     for p in pieces
-                ) + b"data: [DONE]\n\n"
-                self._send(200, events, "text/event-stream")
+                ] + [b"data: [DONE]\n\n"]
+                if fake.first_delay or fake.chunk_delay:
+                    self._trickle(events)
+                else:
+                    self._send(200, b"".join(events), "text/event-stream")
+
+            def _trickle(self, events: list[bytes]) -> None:
+                """Send the events one by one, paced like a model writing (HTTP/1.0: the body ends at close)."""
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    time.sleep(fake.first_delay)
+                    for event in events:
+                        self.wfile.write(event)
+                        self.wfile.flush()
+                        time.sleep(fake.chunk_delay)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the reader stopped (a stopped answer)
 
             def _send(self, status: int, payload: bytes, kind: str) -> None:
                 try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -134,3 +135,59 @@ def test_cli_options_select_the_endpoint(fake, capsys, monkeypatch):
     fake.mode = "error"
     assert qa_cli(["--llm-base-url", fake.url, "--llm-model", "cli-model", "月之暗面的创始人是谁？"]) == 0
     assert "note:" in capsys.readouterr().out
+
+
+def test_sentences_are_checked_while_the_answer_streams(llm_pipeline, fake):
+    fake.mode = "hallucinate"
+    answers = list(llm_pipeline.ask_stream("月之暗面的创始人是谁？"))
+    partial = [a for a in answers if not a.complete]
+    # The invented figure is flagged before the stream ends, not in a pass after it.
+    assert any("987654" in a.text and "⚠" in a.text for a in partial)
+    assert any(not c.supported for a in partial for c in a.citations)
+    assert answers[-1].trace["final_check_ms"] >= 0
+
+
+def test_cards_are_the_cited_passages_in_citation_order_while_streaming(llm_pipeline, fake):
+    fake.answer = "{first} [2]\n第二句话重复第一句。{first} [1]"
+    answers = list(llm_pipeline.ask_stream("月之暗面的创始人是谁？"))
+    final = answers[-1]
+    assert final.complete and len(final.passages) == 2 and final.text.startswith(answers[-2].text.split(" [")[0])
+    shown = [a.passages for a in answers if a.text]
+    # Cards only ever get added, in the order they are cited: never five first and then two.
+    assert all(len(a) <= len(b) and b[:len(a)] == a for a, b in itertools.pairwise(shown))
+    assert len(shown[0]) <= 1 and "[1]" in final.text.split("\n")[0]
+
+
+def test_status_says_what_is_happening_before_the_text(llm_pipeline, fake):
+    fake.translated = "月之暗面 创始人"
+    answers = list(llm_pipeline.ask_stream("Who founded Moonshot AI?"))
+    statuses = [a.trace.get("status") for a in answers if not a.text]
+    assert statuses[:2] == ["status_llm_rewrite", "status_llm_wait"]
+    assert answers[-1].complete and answers[-1].text
+
+
+def test_a_stalled_server_gets_one_retry_within_the_budget_then_the_fallback(llm_pipeline, fake):
+    fake.mode, fake.stall_s = "stall", 5.0
+    answer = llm_pipeline.ask("月之暗面的创始人是谁？")
+    assert "timed out" in answer.notes[-1] and "杨植麟" in answer.text
+    assert len(fake.requests) == 2  # the answer call and its one retry, no more
+
+
+def test_no_time_left_means_no_call():
+    from common.errors import LLMError
+    from common.settings import Settings
+
+    client = LLMClient(Settings().with_(llm_base_url="http://127.0.0.1:9/v1", llm_model="m"))
+    import time
+
+    with pytest.raises(LLMError, match="timed out"):
+        list(client.stream([{"role": "user", "content": "hi"}], deadline=time.monotonic() - 1))
+
+
+def test_a_correct_english_sentence_about_a_chinese_passage_passes(llm_pipeline, fake):
+    fake.answer = "Moonshot AI was founded in 2023 by Yang Zhilin, a Tsinghua University graduate [1]."
+    answer = llm_pipeline.ask("Who founded Moonshot AI?")
+    assert "杨植麟" in answer.passages[0].text and "2023" in answer.passages[0].text
+    assert "⚠" not in answer.text and answer.citations and all(c.supported for c in answer.citations)
+    fake.answer = "Moonshot AI was founded in 2021 by Yang Zhilin, a Tsinghua University graduate [1]."
+    assert "⚠" in llm_pipeline.ask("Who founded Moonshot AI?").text

@@ -378,7 +378,7 @@ def llm_page(fake_llm, monkeypatch, caplog):
         steps = []
         for chat, _box, trace_html, new_turns in ask(question, 5, "en", list(turns), fake_llm.url, "fake-model",
                                                      SECRET, 0.1, 2, variants):
-            answer = new_turns[-1].answer
+            answer = new_turns[-1].answer if len(new_turns) else None
             steps.append((answer, chat[-1]["content"]))
             assert SECRET not in str(chat) + str(trace_html)
         return steps, new_turns

@@ -6,6 +6,7 @@ Set ``QA_UI_SHOTS=/some/folder`` to keep screenshots of each step.
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -27,8 +28,13 @@ XSS = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def url():
-    demo = app.build_app()
+def feedback_db(tmp_path_factory):
+    return tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def url(feedback_db):
+    demo = app.build_app(feedback_db=feedback_db)
     yield app.start_local(demo)
     demo.close()
 
@@ -215,3 +221,261 @@ def test_llm_settings_flags_and_fallback_note(page, monkeypatch):
         for name in ("url", "model", "key"):  # the page is shared with the other tests
             page.locator(f"#qa-llm-{name} input, #qa-llm-{name} textarea").first.fill("")
         fake.close()
+
+
+# ------------------------------------------------------- answering while an answer streams, stop, feedback
+
+SLOW_ANSWER = ("{first} [1]\nThe second sentence repeats what the first passage says, slowly. [1]\n"
+               "A third sentence keeps the model writing for a while longer. [1]")
+
+
+@pytest.fixture
+def slow_llm(page):
+    """The page's LLM fields pointing at a fake model that takes its time (about 4 s an answer)."""
+    from tests.fake_llm import FakeLLM
+
+    fake = FakeLLM()
+    fake.answer, fake.first_delay, fake.chunk_delay = SLOW_ANSWER, 1.0, 0.12
+    page.get_by_label("English").check()
+    page.wait_for_function("document.querySelector('#qa-send').innerText.includes('Ask')")
+    if not page.locator("#qa-llm-url input, #qa-llm-url textarea").first.is_visible():
+        page.locator("#qa-llm").get_by_text("LLM (optional)").click()
+    for name, value in {"url": fake.url, "model": "fake-model"}.items():
+        _type(page.locator(f"#qa-llm-{name} input, #qa-llm-{name} textarea").first, value)
+    yield fake
+    for name in ("url", "model"):
+        page.locator(f"#qa-llm-{name} input, #qa-llm-{name} textarea").first.fill("")
+    fake.close()
+
+
+def _send(page, question: str) -> None:
+    page.fill("#qa-input textarea", question)
+    page.press("#qa-input textarea", "Enter")
+
+
+def _answers(page) -> int:
+    return page.locator(ANSWERS).count()
+
+
+def test_status_then_enter_during_an_answer_queues_the_question_visibly(page, slow_llm):
+    _send(page, "Who founded Moonshot AI?")
+    page.wait_for_selector("#qa-chat .qa-pending:has-text('waiting for the language model')")
+    page.wait_for_selector("#qa-chat .qa-streaming")
+    _send(page, "月之暗面的创始人是谁？")  # Enter while the first answer streams
+    queued = page.locator("#qa-chat .qa-queued")
+    queued.wait_for()
+    assert "Queued" in queued.inner_text() and page.locator("#qa-input textarea").input_value() == ""
+    assert page.locator("#qa-stop").is_visible()
+    queued.scroll_into_view_if_needed()
+    _shot(page, "queue-1280")
+    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length >= 2", timeout=60_000)
+    assert page.locator("#qa-chat .qa-queued").count() == 0 and page.locator("#qa-chat .qa-q").count() == 2
+    page.locator("#qa-stop").wait_for(state="hidden")
+
+
+def test_text_typed_during_an_answer_stays_in_the_box(page, slow_llm):
+    _send(page, "Who founded Moonshot AI?")
+    page.wait_for_selector("#qa-chat .qa-pending, #qa-chat .qa-streaming")
+    page.locator("#qa-input textarea").type("still typing 还在输入")
+    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length >= 1", timeout=60_000)
+    page.wait_for_timeout(500)  # the final update has been drawn
+    assert page.locator("#qa-input textarea").input_value() == "still typing 还在输入"
+    page.locator("#qa-input textarea").fill("")
+
+
+def test_send_button_during_an_answer_queues_too(page, slow_llm):
+    _send(page, "Who founded Moonshot AI?")
+    page.wait_for_selector("#qa-chat .qa-pending, #qa-chat .qa-streaming")
+    page.fill("#qa-input textarea", "What is Moonshot AI's valuation?")
+    page.click("#qa-send")
+    page.locator("#qa-chat .qa-queued").wait_for()
+    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length >= 2", timeout=60_000)
+    assert "valuation" in page.locator("#qa-chat .qa-q").last.inner_text()
+
+
+def test_stop_keeps_the_partial_answer_marked_stopped(page, slow_llm):
+    _send(page, "Who founded Moonshot AI?")
+    page.wait_for_selector("#qa-chat .qa-streaming")
+    page.click("#qa-stop")
+    mark = page.locator("#qa-chat .qa-stopped")
+    mark.wait_for()
+    answer = page.locator("#qa-chat .qa-answer").last
+    assert "Stopped" in mark.inner_text() and len(answer.inner_text()) > 10
+    mark.scroll_into_view_if_needed()
+    _shot(page, "stop-1280")
+    page.locator("#qa-stop").wait_for(state="hidden")
+    page.wait_for_timeout(1500)  # the model would have finished by now: the stopped text stays as it was
+    assert page.locator("#qa-chat .qa-stopped").count() == 1 and "third sentence" not in answer.inner_text()
+
+
+def test_clear_during_an_answer_stops_it_and_clears(page, slow_llm):
+    _send(page, "Who founded Moonshot AI?")
+    page.wait_for_selector("#qa-chat .qa-streaming")
+    page.click("#qa-clear")
+    page.wait_for_function("!document.querySelector('#qa-chat .qa-q')")
+    page.wait_for_timeout(2500)  # long enough for the stopped answer to have come back, had it not stopped
+    assert page.locator("#qa-chat .qa-q").count() == 0
+
+
+def test_a_stalled_model_ends_in_the_fallback_note_after_the_timeout_and_one_retry(page, slow_llm):
+    slow_llm.mode, slow_llm.stall_s = "stall", 20.0
+    _type(page.locator("#qa-llm-timeout input").first, "1")
+    try:
+        _send(page, "月之暗面的创始人是谁？")
+        page.wait_for_selector("#qa-chat .qa-pending:has-text('waiting for the language model')")
+        notes = page.locator("#qa-chat .qa-answer .qa-notes")
+        notes.wait_for(timeout=15_000)
+        assert "timed out" in notes.inner_text() and "直接引用原文" in notes.inner_text()  # the answer's language
+        assert len(slow_llm.requests) == 2  # the call and its one retry
+        notes.scroll_into_view_if_needed()
+        _shot(page, "timeout-1280")
+    finally:
+        _type(page.locator("#qa-llm-timeout input").first, "30")
+
+
+def test_cards_appear_as_they_are_cited_and_never_jump(page, slow_llm):
+    slow_llm.answer = ("{first} [2]\nA second sentence that cites the first passage as well, slowly. [1]\n"
+                       "A third one that cites the second passage again. [2]")
+    # Sample the number of cards in the newest answer every 50 ms while it streams.
+    page.evaluate("""() => { window.__cards = []; window.__sampler = setInterval(() => {
+        const answers = document.querySelectorAll('#qa-chat .qa-answer');
+        const last = answers[answers.length - 1];
+        if (last && !last.classList.contains('qa-pending'))
+          window.__cards.push(last.querySelectorAll('.qa-card').length);
+      }, 50); }""")
+    _ask(page, "Who founded Moonshot AI?")
+    counts = page.evaluate("() => { clearInterval(window.__sampler); return window.__cards; }")
+    final = page.locator("#qa-chat .qa-answer").last.locator(".qa-card").count()
+    assert final == 2 and counts and max(counts) == final
+    assert all(a <= b for a, b in itertools.pairwise(counts)), counts  # only ever added, never 5 then 2
+
+
+def test_regenerate_with_an_llm_asks_again(page, slow_llm):
+    _ask(page, "Who founded Moonshot AI?")
+    asked = len(slow_llm.requests)
+    page.click("#qa-regenerate")
+    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length == 0 || "
+                           "document.querySelector('#qa-chat .qa-pending, #qa-chat .qa-streaming')")
+    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length == 1", timeout=60_000)
+    assert len(slow_llm.requests) > asked and page.locator("#qa-chat .qa-q").count() == 1
+
+
+def test_regenerate_without_an_llm_answers_again(page):
+    _ask(page, "月之暗面的创始人是谁？")
+    first = page.locator("#qa-chat .qa-answer").last.inner_text()
+    if not page.locator("#qa-trace-html").count():  # the trace (with the answer's timings) shows when opened
+        page.locator("#qa-trace").get_by_text("Retrieval trace").click()
+    trace = page.locator("#qa-trace-html").inner_html()  # new timings mean a new answer
+    page.click("#qa-regenerate")
+    page.wait_for_function("([before, answers]) => document.querySelector('#qa-trace-html').innerHTML !== before"
+                           " && document.querySelectorAll(answers).length == 1"
+                           " && !document.querySelector('#qa-chat .qa-pending, #qa-chat .qa-streaming')"
+                           " && document.querySelectorAll('#qa-chat .qa-q').length == 1", arg=[trace, ANSWERS])
+    assert page.locator("#qa-chat .qa-answer").last.inner_text() == first
+
+
+def test_copy_puts_the_answer_and_its_sources_on_the_clipboard(page, url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+    _ask(page, "Who founded Moonshot AI?")
+    answer = page.locator("#qa-chat .qa-answer").last
+    title = answer.locator(".qa-card .qa-title").first.inner_text()
+    page.locator("#qa-chat a.qa-copy").last.click()
+    page.wait_for_selector("#qa-chat a.qa-copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "杨植麟" in copied and f"[1] {title}" in copied and "Sources" in copied
+
+
+def test_thumbs_down_with_a_comment_is_stored(page, feedback_db):
+    import sqlite3
+
+    _ask(page, "月之暗面成立于哪一年？")
+    page.locator("#qa-chat button[aria-label='Dislike']").last.click()
+    comment = page.locator("#qa-feedback-text textarea, #qa-feedback-text input").first
+    comment.wait_for()
+    comment.fill("the year is right but the source is thin")
+    _shot(page, "feedback-1280")
+    page.click("#qa-feedback-send")
+    page.locator("#qa-feedback-row").wait_for(state="hidden")
+    with sqlite3.connect(feedback_db) as db:
+        rows = db.execute("SELECT vote, question, comment, passages, settings FROM feedback").fetchall()
+    vote, question, text, passages, settings = rows[-1]
+    assert (vote, question, text) == (-1, "月之暗面成立于哪一年？", "the year is right but the source is thin")
+    assert "title" in passages and '"k": 5' in settings
+
+
+def test_conversation_survives_a_reload(page):
+    _ask(page, "Who founded Moonshot AI?")
+    page.reload()
+    page.wait_for_selector("#qa-chat .qa-q")
+    assert "Who founded Moonshot AI?" in page.locator("#qa-chat .qa-q").first.inner_text()
+    assert page.locator("#qa-chat .qa-card").count() >= 1
+
+
+def test_trace_lists_titles_and_snippets(page):
+    _ask(page, "Who founded Moonshot AI?")
+    table = page.locator("#qa-trace-html table.qa-ranks")
+    if not table.is_visible():  # another test may have opened the trace already
+        page.locator("#qa-trace").get_by_text("Retrieval trace").click()
+    table.wait_for()
+    headers = table.locator("th").all_inner_texts()
+    assert "title" in headers and "snippet" in headers
+    assert "DeepSeek" in table.inner_text() or "创业" in table.inner_text()
+
+
+def test_phone_first_screen_shows_the_input_and_an_example(browser, url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        phone = context.new_page()
+        phone.goto(url)
+        phone.wait_for_selector("#qa-input textarea")
+        phone.wait_for_function("document.querySelector('#qa-send').innerText.includes('发送')")
+        for selector in ("#qa-input textarea", "#qa-examples button"):
+            box = phone.locator(selector).first.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= 844, (selector, box)
+        assert _no_horizontal_scroll(phone)
+        _shot(phone, "phone-first-390")
+    finally:
+        context.close()
+
+
+class _SlowOffline:
+    """The real offline pipeline, writing its quoted answer one line per second (so Stop can be pressed)."""
+
+    def __init__(self, pipeline) -> None:
+        self._pipeline = pipeline
+
+    def __getattr__(self, name):
+        return getattr(self._pipeline, name)
+
+    def ask_stream(self, question, k=5, history=None):
+        import time
+
+        for answer in self._pipeline.ask_stream(question, k, history):
+            yield answer
+            time.sleep(1.0)
+
+
+def test_stop_without_an_llm_keeps_the_quoted_lines_written_so_far(browser):
+    from qa import get_pipeline
+
+    demo = app.build_app(lambda: _SlowOffline(get_pipeline()))
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(app.start_local(demo))
+        page.wait_for_function("document.querySelector('#qa-send')?.innerText.includes('发送')")
+        _send(page, "“六小虎”指的是哪些公司？")
+        page.wait_for_selector("#qa-chat .qa-streaming")
+        page.click("#qa-stop")
+        page.locator("#qa-chat .qa-stopped").wait_for()
+        assert "已停止" in page.locator("#qa-chat .qa-stopped").inner_text()
+        page.locator("#qa-stop").wait_for(state="hidden")
+        page.wait_for_timeout(2500)  # the rest of the lines would have arrived by now
+        # Still the partial answer, no longer busy, and never completed (no copy link of a finished answer).
+        assert page.locator("#qa-chat .qa-streaming, #qa-chat .qa-actions").count() == 0
+        assert page.locator("#qa-chat .qa-stopped").count() == 1 and page.locator("#qa-chat .qa-answer").count() == 1
+        _shot(page, "stop-offline-1280")
+    finally:
+        context.close()
+        demo.close()

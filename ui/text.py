@@ -25,7 +25,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "send": {"zh": "发送", "en": "Ask"},
     "clear": {"zh": "清空对话", "en": "Clear chat"},
     "k_label": {"zh": "检索段落数 k", "en": "Passages to retrieve (k)"},
-    "k_info": {"zh": "多则全面，少则聚焦", "en": "More is broader, fewer is more focused"},
+    "k_info": {"zh": "检索并交给回答的段落数；来源卡片只列出回答实际引用的段落，所以常常少于 k",
+               "en": "Passages searched and handed to the answer; the source cards list only the ones the answer "
+                     "cites, so there are often fewer than k"},
     "examples": {"zh": "示例问题", "en": "Example questions"},
     "trace": {"zh": "检索过程（供评测查看）", "en": "Retrieval trace (for evaluators)"},
     "trace_empty": {"zh": "还没有提问。", "en": "No question asked yet."},
@@ -99,6 +101,22 @@ _STRINGS: dict[str, dict[str, str]] = {
     "viewer_hint": {"zh": "高亮部分是被引用的段落。", "en": "The highlighted part is the cited passage."},
     "viewer_missing": {"zh": "找不到这篇文章。", "en": "This article could not be found."},
     "viewer_loading": {"zh": "正在打开文章……", "en": "Opening the article…"},
+    "status_llm_rewrite": {"zh": "正在请语言模型改写问题以便检索……",
+                           "en": "Asking the language model to rephrase the question for the search…"},
+    "status_llm_wait": {"zh": "已找到相关段落，正在等待语言模型作答……",
+                        "en": "Found the passages; waiting for the language model…"},
+    "queued": {"zh": "已排队（第 {n} 个），当前回答结束后回答", "en": "Queued (#{n}): answered after the current one"},
+    "stopped": {"zh": "已停止：以上为停止前写出的部分", "en": "Stopped: this is what was written before Stop"},
+    "stopped_empty": {"zh": "已停止，尚未写出任何内容", "en": "Stopped before anything was written"},
+    "stop": {"zh": "停止", "en": "Stop"},
+    "regenerate": {"zh": "重新回答", "en": "Regenerate"},
+    "copy": {"zh": "复制回答和来源", "en": "Copy with sources"},
+    "copy_title": {"zh": "复制回答文字及编号来源列表", "en": "Copy the answer text and its numbered sources"},
+    "feedback_comment": {"zh": "补充说明（可选）", "en": "Comment (optional)"},
+    "feedback_comment_placeholder": {"zh": "哪里好或哪里不对？", "en": "What was good or wrong about it?"},
+    "feedback_save": {"zh": "提交说明", "en": "Send comment"},
+    "feedback_thanks": {"zh": "谢谢，反馈已保存。", "en": "Thanks, your feedback is saved."},
+    "feedback_failed": {"zh": "反馈未能保存：", "en": "The feedback could not be saved: "},
 }
 
 EXAMPLES: tuple[str, ...] = (
