@@ -18,8 +18,10 @@ from index import IndexData, ensure_index
 from llm.client import LLMClient, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
-from qa.extractive import extractive_answer
+from qa.english import NameRenderer
+from qa.extractive import AnswerContext, extractive_answer
 from qa.generate import llm_answer_stream
+from qa.shortanswer import question_kind
 from qa.types import Answer
 from qa.validate import clean_question
 from retrieve.coverage import TermRarity
@@ -124,6 +126,8 @@ class Pipeline:
 
     def _offline_answer(self, question: str, k: int, history: History) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
+        if question_kind(question) == "list":
+            k = max(k, self.settings.list_passages)
         retrieval = self.search(question, k, history)
         trace = retrieval.trace
         clean = str(trace["question"])
@@ -135,12 +139,27 @@ class Pipeline:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             names = [list(e.zh + e.en) for e in retrieval.expansion.entities if e.kind not in ("place", "media")]
+            context = replace(self._answer_context(), names=names, lead_in=lead_in)
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
-                                       retrieval.expansion.concepts, self.retriever.rarity, trace, names, lead_in)
+                                       retrieval.expansion.concepts, self.retriever.rarity, trace, context=context)
         trace["top_dense"] = round(retrieval.top_dense, 4)
         trace["evidence_score"] = round(evidence, 4)
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return retrieval, answer
+
+    def _answer_context(self) -> AnswerContext:
+        """What the answerer needs besides the passages, built once: documents, known people, names in English."""
+        if getattr(self, "_context", None) is None:
+            expander = self.retriever.expander
+            subjects = ("company", "person", "product", "other")
+
+            def entities_in(text: str) -> list[tuple[str, ...]]:
+                return [e.zh + e.en for e in expander.find_entities(text) if e.kind in subjects]
+
+            people = tuple(n for e in expander.entities if e.kind == "person" for n in e.zh)
+            self._context = AnswerContext(documents=self.index.documents, people=people, entities_in=entities_in,
+                                          renderer=NameRenderer.from_entities(expander.entities))
+        return self._context
 
     def _lead_in(self, passages: list[Passage], chars: int = LEAD_IN_CHARS) -> dict[str, str]:
         """The article text just before each passage, where a table's company is usually named."""

@@ -30,12 +30,14 @@ _APPROX = {"约": "about ", "大约": "about ", "近": "nearly ", "超过": "ove
 
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _AMOUNT = re.compile(
-    r"(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)?\s*(?P<num>" + _NUM + r")\s*(?P<plus>多|余)?\s*"
+    r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?(?P<num>" + _NUM + r")\s*(?P<plus>多|余)?\s*"
     r"(?P<scale>万亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
     r"(?P<unit>美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|人|名|位|家|个|款|次|倍|年|天|轮|篇|项)?"
     r"(?P<plus3>多|余|以上)?")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*(?:年\s*(?:(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?|"
                    r"[./-](?P<m2>\d{1,2})(?:[./-](?P<d2>\d{1,2}))?(?!\d))|(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
+# A date or a figure, for finding what to render in a sentence.
+FIGURE = re.compile(f"(?:{_DATE.pattern})|(?:{_AMOUNT.pattern})")
 # Readings of characters that differ when they are a surname.
 _SURNAME_READING = {"曾": "zeng", "单": "shan", "仇": "qiu", "解": "xie", "查": "zha", "朴": "piao", "区": "ou",
                     "盖": "ge", "覃": "qin", "乐": "yue", "尉": "yu", "员": "yun", "缪": "miao", "瞿": "qu",

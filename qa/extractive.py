@@ -1,17 +1,22 @@
-"""The offline answerer: quote the sentences from the top passages that answer the question."""
+"""The offline answerer: the short answer first, then the quoted sentences that support it."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from common.messages import message
 from common.textnorm import compact, normalize
+from qa.english import FIGURE, NameRenderer, render_figures
+from qa.shortanswer import extract_span, is_factoid, question_kind
+from qa.tables import header_before, is_row, pairs, pairs_text
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.passage import Passage
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")
+_BULLET = re.compile(r"^(?:[-*•]\s+)+")
 _DIGIT = re.compile(r"\d")
 _NUMERIC_QUESTION = re.compile(
     r"多少|几|幾|哪年|何时|何時|什么时候|什麼時候|日期|估值|金额|金額|价格|價格|收入|how (?:much|many)|when|what year|"
@@ -19,8 +24,11 @@ _NUMERIC_QUESTION = re.compile(
 _TIME_QUESTION = re.compile(
     r"哪年|哪一年|哪天|哪一天|哪个月|哪個月|何时|何時|什么时候|什麼時候|when|what year|date", re.I)
 _DATE = re.compile(r"(?:19|20)\d\d\s*(?:年|\.|-|/)|\d{1,2}\s*月")
-_AMOUNT = re.compile(r"\d[\d,.]*\s*(?:亿|億|万|萬)?\s*(?:美元|元|人民币|人民幣)")
-MAX_QUOTES = 3
+_ENUMERATION = re.compile(r"[、,，](?=[^、,，]{1,12}[、,，和及与)）])")
+MAX_QUOTES = 3  # sentences quoted for a list or an explanation
+MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
+SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
+SPAN_SCORE = 0.8  # ... as long as they score at least this share of the best
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ def split_sentences(text: str) -> list[str]:
     out = []
     for m in _SENTENCE.finditer(text):
         s = m.group(0).strip()
+        s = _BULLET.sub("", s) if not s.startswith("|") else s
         if len(s) >= 6 and any(c.isalnum() for c in s) and not set(s) <= set("|-: "):
             out.append(s)
     return out
@@ -59,6 +68,7 @@ def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, s
 
 def _candidates(question: str, passages: list[Passage], concepts: list[list[str]],
                 rarity: TermRarity, names: list[list[str]], lead_in: dict[str, str]) -> list[_Candidate]:
+    wants_list = question_kind(question) == "list"
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
     weighted = weigh(concepts, rarity)
@@ -82,6 +92,9 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 score += 0.1
             if wants_date and _DATE.search(sentence):
                 score += 0.2
+            if wants_list:
+                # A list is answered by a sentence that enumerates: "（智谱、月之暗面、百川智能……）".
+                score += 0.05 * min(4, len(_ENUMERATION.findall(sentence)))
             out.append(_Candidate(rank, passage, sentence, score))
     return sorted(out, key=lambda c: -c.score)
 
@@ -102,24 +115,148 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
     return sorted(chosen, key=lambda c: (c.passage_rank, c.passage.text.find(c.sentence)))
 
 
-def _sources_disagree(chosen: list[_Candidate]) -> bool:
-    amounts = {(c.passage.doc_id, a) for c in chosen for a in _AMOUNT.findall(c.sentence)}
-    docs = {d for d, _ in amounts}
-    return len(docs) >= 2 and len({a for _, a in amounts}) >= 2
+@dataclass(frozen=True)
+class AnswerContext:
+    """What the answerer knows beyond the passages: names, tables, and how to speak English.
+
+    ``names`` are the aliases of each company, person or product the question names; ``lead_in`` is the
+    article text just before each passage (by chunk id), where a table's company is usually named;
+    ``documents`` give the whole article (by doc id) so a table row finds its header; ``people`` are
+    known person names; ``entities_in`` finds the glossary entities a text names, as alias tuples;
+    ``renderer`` renders Chinese names in English.
+    """
+
+    names: list[list[str]] = field(default_factory=list)
+    lead_in: dict[str, str] = field(default_factory=dict)
+    documents: Mapping[str, object] | None = None
+    people: tuple[str, ...] = ()
+    entities_in: Callable[[str], list[tuple[str, ...]]] | None = None
+    renderer: NameRenderer = field(default_factory=NameRenderer)
+
+
+def _header(passage: Passage, sentence: str, context: AnswerContext) -> list[str]:
+    """The header cells of the table a quoted row belongs to."""
+    at = passage.text.find(sentence)
+    header = header_before(passage.text, at) if at >= 0 else []
+    doc = context.documents.get(passage.doc_id) if context.documents else None
+    text = getattr(doc, "text", "")
+    if not header and text and at >= 0:
+        header = header_before(text, passage.start + at)
+    return header
+
+
+def _row_about_others(sentence: str, context: AnswerContext) -> bool:
+    """A table row that names companies or people, none of them asked about, is about someone else."""
+    if not context.names or context.entities_in is None:
+        return False
+    named = context.entities_in(sentence)
+    asked = {compact(a) for entity in context.names for a in entity}
+    return bool(named) and not any(compact(a) in asked for entity in named for a in entity)
+
+
+def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context: AnswerContext,
+             anchors: tuple[str, ...]) -> str:
+    """The short answer in one quoted sentence or table row ("" when it holds none)."""
+    if is_row(c.sentence):
+        # The column the question names gives the value: "估值" picks 最新估值, not the founder beside it.
+        cells = pairs(header, c.sentence)
+        q = compact(question)
+        forms = {compact(a) for a in anchors}
+        named = [v for n, v in cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
+                                               or any(w in q for w in _words(n)))]
+        for value in named:
+            span = extract_span(value + "。", value, kind, people=context.people)
+            if span:
+                return span.text
+        if named and kind == "entity":
+            return named[0]
+        text = "，".join(v for _, v in cells)
+        span = extract_span(question, text, kind, people=context.people, anchors=anchors)
+        return span.text if span and span.text in c.sentence else ""
+    span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors)
+    return span.text if span else ""
+
+
+def _words(name: str) -> list[str]:
+    """Two-character pieces of a column name, so "最新估值" meets a question asking for "估值"."""
+    name = compact(name)
+    return [name[i:i + 2] for i in range(len(name) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in name[i:i + 2])]
+
+
+def _figure_key(span: str) -> str:
+    """Two figures disagree when their digits differ ("约 30 亿美元" and "30亿美元" agree)."""
+    return "".join(re.findall(r"[\d.]+", span))
+
+
+def _differ(a: str, b: str) -> bool:
+    """Two figures disagree unless one is the other made more precise ("2019" and "2019.06" agree)."""
+    ka, kb = _figure_key(a), _figure_key(b)
+    return bool(ka and kb) and not (ka.startswith(kb) or kb.startswith(ka))
+
+
+def _line(c: _Candidate, header: list[str], language: str, origin: str, number: int,
+          context: AnswerContext) -> str:
+    """One bullet of evidence: a table row as ``column: value`` pairs, a sentence as it is."""
+    body = pairs_text(header, c.sentence) if is_row(c.sentence) else c.sentence
+    gloss = _gist(c.sentence, context) if language == "en" else ""
+    return f"- {origin}{body} [{number}]{gloss}"
+
+
+def _gist(sentence: str, context: AnswerContext) -> str:
+    """For English readers: the names and figures a Chinese sentence states, in English."""
+    items: list[str] = []
+    if context.entities_in is not None:
+        for entity in context.entities_in(sentence):
+            english = next((context.renderer.english(a) for a in entity if context.renderer.english(a)), None)
+            if english and english not in items:
+                items.append(english)
+    for m in FIGURE.finditer(sentence):
+        rendered = render_figures(m.group(0)).strip()
+        if rendered != m.group(0).strip() and rendered not in items:
+            items.append(rendered)
+    return f" — {', '.join(items[:6])}" if items else ""
 
 
 def extractive_answer(question: str, language: str, passages: list[Passage], concepts: list[list[str]],
                       rarity: TermRarity, trace: dict[str, object], names: list[list[str]] | None = None,
-                      lead_in: dict[str, str] | None = None) -> Answer:
-    """Build a cited answer from quoted sentences; every quote occurs verbatim in its passage.
+                      lead_in: dict[str, str] | None = None, *, context: AnswerContext | None = None) -> Answer:
+    """Build a cited answer: the short answer first (for factoid questions), then the quoted evidence.
 
-    ``names`` are the aliases of each company, person or product the question names: quotes come from
-    passages that mention one of them, in the passage or in its ``lead_in`` (the article text just
-    before it, by chunk id).
+    Every quote occurs verbatim in its passage. Quotes come from passages that mention something the
+    question names (``names``), in the passage or in its ``lead_in``. A factoid question ("who", "when",
+    "how much"...) gets the span that answers it, in bold with its citation, and at most one more
+    sentence; a question asking for a list or an explanation gets the few sentences that answer it.
     """
-    chosen = _select(_candidates(question, passages, concepts, rarity, names or [], lead_in or {}))
-    if not chosen:
+    context = context or AnswerContext()
+    if names is not None or lead_in is not None:
+        context = replace(context, names=names or context.names, lead_in=lead_in or context.lead_in)
+    kind = question_kind(question)
+    candidates = [c for c in _candidates(question, passages, concepts, rarity, context.names, context.lead_in)
+                  if not (is_row(c.sentence) and _row_about_others(c.sentence, context))]
+    if not candidates:
         return Answer(message("abstain", language), (), True, language, trace=trace)
+    anchors = tuple(a for alternatives in concepts for a in alternatives if re.search(r"[\u4e00-\u9fff]", a))
+    headers = {id(c): _header(c.passage, c.sentence, context) if is_row(c.sentence) else [] for c in candidates}
+    span, chosen = "", _select(candidates)
+    if is_factoid(kind):
+        best = candidates[0].score
+        spans = {}
+        for c in candidates[:SPAN_TRIES]:
+            if c.score < SPAN_SCORE * best:
+                break
+            spans[id(c)] = _span_of(question, c, kind, headers[id(c)], context, anchors)
+        first = next((c for c in candidates[:SPAN_TRIES] if spans.get(id(c))), None)
+        if first is not None:
+            span = spans[id(first)]
+            chosen = [first]
+            # A second source only when it gives another figure for the same thing (the sources disagree).
+            other = next((c for c in candidates[:SPAN_TRIES] if c is not first and spans.get(id(c))
+                          and c.passage.doc_id != first.passage.doc_id and kind in ("number", "time")
+                          and _differ(spans[id(c)], span)), None)
+            if other is not None:
+                chosen.append(other)
+        else:
+            chosen = chosen[:MAX_FACTOID_QUOTES]
     numbers: dict[str, int] = {}
     cited: list[Passage] = []
     citations: list[Citation] = []
@@ -130,12 +267,18 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         citations.append(Citation(numbers[c.passage.chunk_id], c.passage, c.sentence))
     multi_doc = len({c.passage.doc_id for c in citations}) > 1
     lines = []
-    for citation in citations:
+    if span:
+        shown = context.renderer.render(span, person=kind == "person") if language == "en" else span
+        lines.append(f"**{shown}** [{citations[0].number}]")
+    disagree = len(chosen) == 2 and span != ""
+    lead = "conflict_lead" if disagree else "evidence_en" if language == "en" else "lead"
+    lines.append(message(lead, language))
+    for c, citation in zip(chosen, citations, strict=True):
         origin = ""
         if multi_doc:
             origin = message("source_prefix", language, title=citation.passage.title,
                              date=citation.passage.date or message("undated", language))
-        lines.append(f"{origin}{citation.sentence} [{citation.number}]")
-    lead = message("conflict_lead" if _sources_disagree(chosen) else "lead", language)
-    text = lead + "\n" + "\n".join(f"- {line}" for line in lines)
-    return Answer(text, tuple(cited), False, language, tuple(citations), trace=trace)
+        lines.append(_line(c, headers.get(id(c), []), language, origin, citation.number, context))
+    trace["answer_kind"] = kind
+    return Answer("\n".join(lines), tuple(cited), False, language, tuple(citations), trace=trace,
+                  short_answer=span, answer_kind=kind)

@@ -86,7 +86,8 @@ _UNIT = (r"(?:万亿|亿|万|千|百)?\s*(?:美元|美金|欧元|英镑|日元|�
          r"席|支|队|国|省|城|户|parameters|tokens)?")
 _NUMBER = re.compile(
     r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
-    r"(?:US\$|\$|¥|￥|€|£)?\d[\d,，]*(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
+    r"(?:US\$|\$|¥|￥|€|£)?\d[\d,，]*(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
+    r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
     r"[" + _CN_NUM + r"]{1,6}(?:多|余)?(?:个|位|名|人|家|次|倍|岁|年|天|种|座|所|部|项|场|届|支|队|国|条|款)"
 )
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
@@ -115,33 +116,43 @@ def _norm(text: str) -> str:
     return out
 
 
-def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Spans of ``sentence`` (normal form of ``original``) of the type ``kind`` asks for, in text order."""
-    found: list[tuple[int, int]] = []
+def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]) -> list[tuple[int, int, int]]:
+    """Spans of ``sentence`` (normal form of ``original``) of the type ``kind`` asks for, in text order.
+
+    Each is ``(start, end, strength)``: 2 for a known person, an amount with its unit or scale, or a date
+    with its month; 1 for weaker evidence of the type (a bare number, a name-like string).
+    """
+    found: list[tuple[int, int, int]] = []
     if kind == TIME:
-        found = [m.span() for m in _DATE.finditer(sentence)]
+        found = [(*m.span(), 2 if "月" in m.group(0) or re.search(r"[./-]", m.group(0)) else 1)
+                 for m in _DATE.finditer(sentence)]
     elif kind == NUMBER:
-        found = [m.span() for m in _NUMBER.finditer(sentence) if _is_number(m.group(0), sentence, m.start())]
+        for m in _NUMBER.finditer(sentence):
+            if _is_number(m.group(0), sentence, m.start(), m.end()):
+                strong = re.search(r"[^\d\s,.，约近超过逾达仅共总计大不到将多余几以上左右]", m.group(0))
+                found.append((*m.span(), 2 if strong else 1))
     elif kind == PERSON:
-        found = [(m.start(), m.start() + len(p)) for p in people if p for m in re.finditer(re.escape(p), sentence)]
-        found += [m.span() for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))]
+        found = [(m.start(), m.start() + len(p), 2) for p in people if p for m in re.finditer(re.escape(p), sentence)]
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))]
         if not found:
-            found = [m.span() for m in _CN_NAME.finditer(sentence)]
+            found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence)]
     elif kind == PLACE:
-        found = [m.span() for m in _PLACE.finditer(sentence)]
+        found = [(*m.span(), 1) for m in _PLACE.finditer(sentence)]
     elif kind == ENTITY:
-        found = [m.span() for m in _QUOTED.finditer(sentence)]
-        found += [m.span() for m in _LATIN.finditer(original) if len(m.group(0)) >= 2]
+        found = [(*m.span(), 1) for m in _QUOTED.finditer(sentence)]
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2]
     return sorted(set(found))
 
 
-def _is_number(text: str, sentence: str, start: int) -> bool:
-    """A figure, not a date or an ordinal: "2023 年" and "第 3" are not amounts."""
+def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
+    """A figure, not a date or an ordinal: "2023 年", "1 月" and "第 3" are not amounts."""
     if not re.search(r"\d|[" + _CN_NUM + r"]", text):
         return False
     if re.fullmatch(r"(?:19|20)\d\d\s*年?", text.strip()):
         return False
-    return not sentence[max(0, start - 1):start] == "第"
+    if re.match(r"\s*[月日号时点/.\-]", sentence[end:end + 2]):
+        return False
+    return sentence[max(0, start - 1):start] != "第"
 
 
 def _looks_like_name(text: str) -> bool:
@@ -271,8 +282,9 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     q, s = _norm(question), _norm(sentence)
     aligned = _aligned(q, s) if re.search(r"[\u4e00-\u9fff]", q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
-    typed = [(a, b) for a, b in _candidates(s, sentence, kind, tuple(_norm(p) for p in people))
-             if not _in_question(s[a:b], q)]
+    typed = [c for c in _candidates(s, sentence, kind, tuple(_norm(p) for p in people))
+             if not _in_question(s[c[0]:c[1]], q)]
+    strongest = max((c[2] for c in typed), default=0)
     chosen: tuple[int, int] | None = None
     if aligned and kind in (ENTITY, PLACE) and aligned[1] - aligned[0] <= 30:
         chosen = aligned
@@ -282,11 +294,11 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
             overlapping = [c for c in typed if c[0] < aligned[1] and c[1] > aligned[0]]
             pool = inside or overlapping
             if pool:
-                chosen = max(pool, key=lambda c: c[1] - c[0])
-        if chosen is None and aligned and kind in (PERSON, PLACE) and aligned[1] - aligned[0] <= 30:
+                chosen = max(pool, key=lambda c: (c[2], c[1] - c[0]))[:2]
+        if chosen is None and aligned and kind == PERSON and strongest < 2 and aligned[1] - aligned[0] <= 30:
             chosen = aligned  # name heuristics are weaker than the question's own words around the answer
         if chosen is None and (spots or not aligned):
-            chosen = min(typed, key=lambda c: (_distance(c, spots), c[0]))
+            chosen = min(typed, key=lambda c: (-c[2], _distance(c, spots), c[0]))[:2]
     if chosen is None and aligned and aligned[1] - aligned[0] <= 40 and not _in_question(s[aligned[0]:aligned[1]], q):
         chosen = aligned
     if chosen is None:
@@ -296,7 +308,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
 
 
-def _distance(span: tuple[int, int], spots: list[int]) -> int:
+def _distance(span: tuple[int, ...], spots: list[int]) -> int:
     if not spots:
         return 0
     return min(min(abs(span[0] - p), abs(span[1] - p)) for p in spots)
