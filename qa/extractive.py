@@ -10,7 +10,7 @@ from common.messages import message
 from common.textnorm import compact, normalize
 from qa.english import FIGURE, NameRenderer, render_figures
 from qa.shortanswer import extract_span, is_factoid, question_kind
-from qa.tables import header_before, is_row, pairs, pairs_text
+from qa.tables import header_before, is_header, is_row, pairs, pairs_text
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.passage import Passage
@@ -29,6 +29,7 @@ MAX_QUOTES = 3  # sentences quoted for a list or an explanation
 MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
 SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
 SPAN_SCORE = 0.8  # ... as long as they score at least this share of the best
+SECOND_SCORE = 0.75  # a factoid answer quotes a second sentence scoring at least this share of the best
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
         head = f"{passage.title} {passage.section}"
         header = next((line for line in passage.text.split("\n") if line.startswith("|")), "")
         for sentence in split_sentences(passage.text):
-            if sentence == header.strip():
+            at = passage.text.find(sentence)
+            if sentence == header.strip() or (is_row(sentence) and is_header(passage.text, at)):
                 continue  # column names alone answer nothing
             if sentence.startswith("|"):
                 # A table row means what its column headers and the text above the table say: "12 亿美元"
@@ -135,13 +137,18 @@ class AnswerContext:
 
 
 def _header(passage: Passage, sentence: str, context: AnswerContext) -> list[str]:
-    """The header cells of the table a quoted row belongs to."""
-    at = passage.text.find(sentence)
-    header = header_before(passage.text, at) if at >= 0 else []
+    """The header cells of the table a quoted row belongs to.
+
+    The whole article is searched first: a table split across passages repeats only its first header row
+    in each piece, while the article keeps a second one (column names under categories) too.
+    """
     doc = context.documents.get(passage.doc_id) if context.documents else None
     text = getattr(doc, "text", "")
-    if not header and text and at >= 0:
-        header = header_before(text, passage.start + at)
+    at = text.find(sentence) if text else -1
+    header = header_before(text, at) if at >= 0 else []
+    if not header:
+        at = passage.text.find(sentence)
+        header = header_before(passage.text, at) if at >= 0 else []
     return header
 
 
@@ -165,11 +172,8 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
         named = [v for n, v in cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
                                                or any(w in q for w in _words(n)))]
         for value in named:
-            span = extract_span(value + "。", value, kind, people=context.people)
-            if span:
-                return span.text
-        if named and kind == "entity":
-            return named[0]
+            if kind not in ("number", "time") or re.search(r"\d", value):
+                return value
         text = "，".join(v for _, v in cells)
         span = extract_span(question, text, kind, people=context.people, anchors=anchors)
         return span.text if span and span.text in c.sentence else ""
@@ -186,6 +190,12 @@ def _words(name: str) -> list[str]:
 def _figure_key(span: str) -> str:
     """Two figures disagree when their digits differ ("约 30 亿美元" and "30亿美元" agree)."""
     return "".join(re.findall(r"[\d.]+", span))
+
+
+def _same(a: str, b: str) -> bool:
+    """One sentence repeats the other (a table header and its repeat, a quote inside a longer sentence)."""
+    a, b = normalize(a), normalize(b)
+    return a in b or b in a
 
 
 def _differ(a: str, b: str) -> bool:
@@ -240,23 +250,19 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     span, chosen = "", _select(candidates)
     if is_factoid(kind):
         best = candidates[0].score
-        spans = {}
-        for c in candidates[:SPAN_TRIES]:
-            if c.score < SPAN_SCORE * best:
-                break
-            spans[id(c)] = _span_of(question, c, kind, headers[id(c)], context, anchors)
-        first = next((c for c in candidates[:SPAN_TRIES] if spans.get(id(c))), None)
-        if first is not None:
-            span = spans[id(first)]
-            chosen = [first]
-            # A second source only when it gives another figure for the same thing (the sources disagree).
-            other = next((c for c in candidates[:SPAN_TRIES] if c is not first and spans.get(id(c))
-                          and c.passage.doc_id != first.passage.doc_id and kind in ("number", "time")
-                          and _differ(spans[id(c)], span)), None)
-            if other is not None:
-                chosen.append(other)
-        else:
-            chosen = chosen[:MAX_FACTOID_QUOTES]
+        tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best]
+        spans = {id(c): _span_of(question, c, kind, headers[id(c)], context, anchors) for c in tries}
+        first = next((c for c in tries if spans[id(c)]), None)
+        span = spans[id(first)] if first is not None else ""
+        first = first or candidates[0]
+        # A second source when it gives another figure for the same thing (the sources disagree), else the
+        # next best sentence when it is nearly as good.
+        other = next((c for c in tries if c is not first and spans.get(id(c)) and kind in ("number", "time")
+                      and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)), None)
+        if other is None:
+            other = next((c for c in candidates if c is not first and c.score >= SECOND_SCORE * best
+                          and not _same(c.sentence, first.sentence)), None)
+        chosen = [first] if other is None else [first, other]
     numbers: dict[str, int] = {}
     cited: list[Passage] = []
     citations: list[Citation] = []
@@ -270,7 +276,9 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     if span:
         shown = context.renderer.render(span, person=kind == "person") if language == "en" else span
         lines.append(f"**{shown}** [{citations[0].number}]")
-    disagree = len(chosen) == 2 and span != ""
+    disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and \
+        chosen[0].passage.doc_id != chosen[1].passage.doc_id and \
+        _differ(span, _span_of(question, chosen[1], kind, headers[id(chosen[1])], context, anchors))
     lead = "conflict_lead" if disagree else "evidence_en" if language == "en" else "lead"
     lines.append(message(lead, language))
     for c, citation in zip(chosen, citations, strict=True):

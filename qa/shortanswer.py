@@ -33,7 +33,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (TIME, re.compile(r"何时|什么时候|什么时间|哪年|哪一年|哪个月|哪一月|哪天|哪一天|几月|几号|几年|多少年|哪个年代|"
                       r"哪个世纪|日期|年份|\bwhen\b|\bwhat (?:year|month|date|day|time|century|decade)\b|"
                       r"\bwhich (?:year|month|date|day|century|decade)\b|\bin what year\b")),
-    (NUMBER, re.compile(r"多少|几|多大|多高|多长|多久|多远|多重|多快|百分之|比例|估值|金额|收入|营收|价格|"
+    (NUMBER, re.compile(r"多少|几|多大|分数|得分|评分|\bscores?\b|多高|多长|多久|多远|多重|多快|百分之|比例|"
+                        r"估值|金额|收入|营收|价格|"
                         r"\bhow (?:much|many|long|old|large|big|far|tall|high|often)\b|\bwhat (?:percentage|share|"
                         r"proportion|amount|number|valuation|price)\b|\bvaluation\b|\brevenue\b|\bworth\b")),
     (PERSON, re.compile(r"谁|哪位|哪个人|什么人|何人|创始人是|创办人是|\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
@@ -80,7 +81,7 @@ _DATE = re.compile(
     r"[0-9" + _CN_NUM + r"]+\s*年代(?:初|中|末|初期|中期|末期)?|"
     r"(?:19|20)\d\d(?!\d)"
 )
-_UNIT = (r"(?:万亿|亿|万|千|百)?\s*(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
+_UNIT = (r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
          r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|英里|英尺|平方公里|平方米|公顷|吨|公斤|千克|克|"
          r"磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|"
          r"席|支|队|国|省|城|户|parameters|tokens)?")
@@ -152,6 +153,8 @@ def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
         return False
     if re.match(r"\s*[月日号时点/.\-]", sentence[end:end + 2]):
         return False
+    if re.search(r"[a-z\-_.]\s?$", sentence[max(0, start - 2):start]):
+        return False  # part of a name such as "step-1" or "gpt-4"
     return sentence[max(0, start - 1):start] != "第"
 
 
@@ -298,14 +301,29 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
         if chosen is None and aligned and kind == PERSON and strongest < 2 and aligned[1] - aligned[0] <= 30:
             chosen = aligned  # name heuristics are weaker than the question's own words around the answer
         if chosen is None and (spots or not aligned):
-            chosen = min(typed, key=lambda c: (-c[2], _distance(c, spots), c[0]))[:2]
-    if chosen is None and aligned and aligned[1] - aligned[0] <= 40 and not _in_question(s[aligned[0]:aligned[1]], q):
+            asked = _asked_noun(q)
+            chosen = min(typed, key=lambda c: (-_fits(s, c, asked), -c[2], _distance(c, spots), c[0]))[:2]
+    if chosen is None and aligned and aligned[1] - aligned[0] <= 40 and not _in_question(s[aligned[0]:aligned[1]], q) \
+            and (kind not in (NUMBER, TIME) or re.search(r"\d|[" + _CN_NUM + "]", s[aligned[0]:aligned[1]])):
         chosen = aligned
     if chosen is None:
         return None
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
     text = sentence[a:b].strip()
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
+
+
+def _asked_noun(question: str) -> set[str]:
+    """The Chinese characters of what a "多少 / 几" question counts ("多少企业客户" → 企, 业, 客, 户)."""
+    m = re.search(r"(?:多少|几)([\u4e00-\u9fff]{1,4})", question)
+    return set(m.group(1)) - set("个是的呢了") if m else set()
+
+
+def _fits(sentence: str, span: tuple[int, ...], asked: set[str]) -> int:
+    """1 when the unit or the words right after a figure share a character with what the question counts."""
+    if not asked:
+        return 0
+    return int(bool(asked & set(sentence[span[0]:span[1] + 4])))
 
 
 def _distance(span: tuple[int, ...], spots: list[int]) -> int:

@@ -24,11 +24,18 @@ def cells(row: str) -> list[str]:
     return [c.strip() for c in row.split("|")]
 
 
+def _numeric(line: str) -> bool:
+    """A row of figures: at least half of its non-empty cells are numbers ("78.7", "8.77*", "40%")."""
+    values = [c for c in cells(line) if c]
+    return bool(values) and sum(bool(re.fullmatch(r"[\d.,%*+~\-\s]+", c)) for c in values) * 2 >= len(values)
+
+
 def header_before(text: str, position: int) -> list[str]:
     """The header cells of the table that holds the row at ``position`` in ``text`` (empty if none).
 
-    A header is the row just above a rule line (``|---|---|``); the nearest one above the row, within
-    the same run of table lines, is the row's header.
+    A header is the row just above a rule line (``|---|---|``). Tables with two header rows (categories
+    above the rule, column names below it, then rows of figures) name each column by its lower row,
+    falling back to the upper one.
     """
     lines = text[:position].split("\n")
     for i in range(len(lines) - 1, 0, -1):
@@ -38,8 +45,27 @@ def header_before(text: str, position: int) -> list[str]:
                 return []  # left the table
             continue
         if _RULE.match(line) and is_row(lines[i - 1]):
-            return cells(lines[i - 1])
+            header = cells(lines[i - 1])
+            below = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            rest = text[position:].split("\n", 1)[0]
+            if is_row(below) and not _numeric(below) and _numeric(rest):
+                lower = cells(below)
+                width = max(len(header), len(lower))
+                header = [(lower[j] if j < len(lower) and lower[j] else header[j] if j < len(header) else "")
+                          for j in range(width)]
+            return header
     return []
+
+
+def is_header(text: str, position: int) -> bool:
+    """Whether the row at ``position`` of ``text`` names columns (above the rule, or a second such row)."""
+    line = text[position:].split("\n", 1)[0]
+    after = text[position + len(line):].lstrip("\n").split("\n", 1)[0]
+    if _RULE.match(after.strip()):
+        return True
+    before = text[:position].rstrip("\n").rsplit("\n", 1)[-1]
+    following = after
+    return bool(_RULE.match(before.strip())) and not _numeric(line) and is_row(following) and _numeric(following)
 
 
 def pairs(header: list[str], row: str) -> list[tuple[str, str]]:
