@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,8 @@ _TIME_QUESTION = re.compile(
     r"哪年|哪一年|哪天|哪一天|哪个月|哪個月|何时|何時|什么时候|什麼時候|when|what year|date", re.I)
 _DATE = re.compile(r"(?:19|20)\d\d\s*(?:年|\.|-|/)|\d{1,2}\s*月")
 _ENUMERATION = re.compile(r"[、,，](?=[^、,，]{1,12}[、,，和及与)）])")
+_WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
+OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
 MAX_QUOTES = 3  # sentences quoted for a list or an explanation
 MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
 SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
@@ -98,7 +101,35 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 # A list is answered by a sentence that enumerates: "（智谱、月之暗面、百川智能……）".
                 score += 0.05 * min(4, len(_ENUMERATION.findall(sentence)))
             out.append(_Candidate(rank, passage, sentence, score))
+    out = _add_overlap(question, out)
     return sorted(out, key=lambda c: -c.score)
+
+
+def _bigrams(text: str) -> set[str]:
+    """Character pairs of the Chinese runs of ``text`` and its Latin words, in compact form."""
+    text = compact(text)
+    grams = {m.group(0) for m in re.finditer(r"[a-z0-9][a-z0-9.\-]*", text)}
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        grams.update(run[i:i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def _add_overlap(question: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Add how closely each sentence repeats the question's own wording, rare pairs counting most.
+
+    A question often rewords one sentence ("纽西兰鸡毛松有多高？" / "树高可达55米"): the character pairs it
+    shares with that sentence and few others ("树高") point at it, while the subject's name, in every
+    sentence of the passage, counts little. Weights are inverse frequencies over the candidate sentences.
+    """
+    asked = _bigrams(_WH_WORDS.sub(" ", normalize(question)))
+    if not asked or len(candidates) < 2:
+        return candidates
+    grams = [_bigrams(c.sentence) for c in candidates]
+    n = len(candidates)
+    weight = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in asked}
+    total = sum(weight.values()) or 1.0
+    return [replace(c, score=c.score + OVERLAP_WEIGHT * sum(weight[g] for g in asked & s) / total)
+            for c, s in zip(candidates, grams, strict=True)]
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -113,8 +144,9 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
         if any(key in normalize(x.sentence) or normalize(x.sentence) in key for x in chosen):
             continue
         chosen.append(c)
-    # Read in the order the retriever ranked the passages, and within a passage in text order.
-    return sorted(chosen, key=lambda c: (c.passage_rank, c.passage.text.find(c.sentence)))
+    # The best sentence first; the others in the order the retriever ranked the passages, and within a
+    # passage in text order.
+    return chosen[:1] + sorted(chosen[1:], key=lambda c: (c.passage_rank, c.passage.text.find(c.sentence)))
 
 
 @dataclass(frozen=True)
