@@ -11,7 +11,7 @@ from common.messages import message
 from common.textnorm import compact, normalize
 from qa.english import FIGURE, NameRenderer, render_figures
 from qa.shortanswer import extract_span, is_factoid, question_kind
-from qa.tables import header_before, is_header, is_row, pairs, pairs_text
+from qa.tables import is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.passage import Passage
@@ -169,19 +169,9 @@ class AnswerContext:
 
 
 def _header(passage: Passage, sentence: str, context: AnswerContext) -> list[str]:
-    """The header cells of the table a quoted row belongs to.
-
-    The whole article is searched first: a table split across passages repeats only its first header row
-    in each piece, while the article keeps a second one (column names under categories) too.
-    """
+    """The header cells of the table a quoted row belongs to."""
     doc = context.documents.get(passage.doc_id) if context.documents else None
-    text = getattr(doc, "text", "")
-    at = text.find(sentence) if text else -1
-    header = header_before(text, at) if at >= 0 else []
-    if not header:
-        at = passage.text.find(sentence)
-        header = header_before(passage.text, at) if at >= 0 else []
-    return header
+    return row_header(sentence, passage.text, getattr(doc, "text", "") or "")
 
 
 def _row_about_others(sentence: str, context: AnswerContext) -> bool:

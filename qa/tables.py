@@ -57,6 +57,20 @@ def header_before(text: str, position: int) -> list[str]:
     return []
 
 
+def row_header(row: str, passage_text: str, document_text: str = "") -> list[str]:
+    """The header of ``row``, from the whole article when it holds the row, else from the passage.
+
+    A table split across passages repeats only its first header row in each piece, while the article
+    keeps a second one (column names under categories) too.
+    """
+    at = document_text.find(row) if document_text else -1
+    header = header_before(document_text, at) if at >= 0 else []
+    if not header:
+        at = passage_text.find(row)
+        header = header_before(passage_text, at) if at >= 0 else []
+    return header
+
+
 def is_header(text: str, position: int) -> bool:
     """Whether the row at ``position`` of ``text`` names columns (above the rule, or a second such row)."""
     line = text[position:].split("\n", 1)[0]
@@ -94,3 +108,76 @@ def row_html(header: list[str], row: str, *, mark: bool = False) -> str:
     cls = ' class="qa-cite"' if mark else ""
     return (f'<table class="qa-row-table"><thead><tr>{head}</tr></thead>'
             f"<tbody><tr{cls}>{body}</tr></tbody></table>")
+
+
+_TAG = re.compile(r"</?mark\b[^>]*>")
+_ID = re.compile(r'\s+id="[^"]*"')
+
+
+def _balanced(fragment: str, open_tags: list[str]) -> tuple[str, list[str]]:
+    """``fragment`` with the marks open before it reopened and those still open at its end closed."""
+    stack = list(open_tags)
+    for tag in _TAG.findall(fragment):
+        if tag.startswith("</"):
+            if stack:
+                stack.pop()
+        else:
+            stack.append(tag)
+    # A reopened copy must not repeat an element id.
+    reopened = "".join(_ID.sub("", tag) for tag in open_tags)
+    return reopened + fragment + "</mark>" * len(stack), stack
+
+
+def _cells_of(line: str) -> list[str]:
+    """The cell fragments of an escaped table row, outer pipes dropped (tags stay with their cell)."""
+    parts = line.strip().split("|")
+    if parts and _TAG.sub("", parts[0]).strip() == "":
+        parts[1] = parts[0] + parts[1] if len(parts) > 1 else parts[0]
+        parts = parts[1:]
+    if len(parts) > 1 and _TAG.sub("", parts[-1]).strip() == "":
+        parts[-2] = parts[-2] + parts[-1]
+        parts = parts[:-1]
+    return parts
+
+
+def tables_to_html(escaped: str) -> str:
+    """Turn the Markdown tables of already escaped HTML text into ``<table>`` elements.
+
+    The text may hold ``<mark>`` highlights that open before a table or in one row and close rows later;
+    they are closed before the table, each cell gets its own balanced copy (so the highlight stays on
+    the same cells), and whatever is still open is reopened after it. Other lines are left as they are.
+    """
+    lines = escaped.split("\n")
+    out: list[str] = []
+    i = 0
+    open_tags: list[str] = []
+    while i < len(lines):
+        if not _is_table_line(lines[i]):
+            _, open_tags = _balanced(lines[i], open_tags)
+            out.append(lines[i])
+            i += 1
+            continue
+        before = "</mark>" * len(open_tags)
+        rows: list[str] = []
+        header_done = False
+        while i < len(lines) and _is_table_line(lines[i]):
+            line = lines[i]
+            i += 1
+            if _RULE.match(_TAG.sub("", line).strip()):
+                _, open_tags = _balanced(line, open_tags)  # only its tags matter
+                header_done = True
+                continue
+            cells_html = []
+            for part in _cells_of(line):
+                cell, open_tags = _balanced(part.strip(), open_tags)
+                cells_html.append(cell)
+            tag = "th" if not header_done and not rows else "td"
+            rows.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells_html) + "</tr>")
+        after = "".join(_ID.sub("", tag) for tag in open_tags)
+        out.append(f'{before}<div class="qa-scroll"><table class="qa-md-table">{"".join(rows)}</table></div>{after}')
+    return "\n".join(out)
+
+
+def _is_table_line(line: str) -> bool:
+    plain = _TAG.sub("", line).strip()
+    return plain.startswith("|") and plain.count("|") >= 2
