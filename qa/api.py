@@ -137,7 +137,7 @@ class Pipeline:
 
     def _offline_answer(self, question: str, k: int, history: History) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
-        if question_kind(question) == "list":
+        if question_kind(clean_question(question, self.settings.max_question_chars)) == "list":
             k = max(k, self.settings.list_passages)
         retrieval = self.search(question, k, history)
         trace = retrieval.trace

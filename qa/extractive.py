@@ -11,7 +11,7 @@ from common.messages import message
 from common.textnorm import compact, normalize
 from qa.english import FIGURE, NameRenderer, render_figures
 from qa.shortanswer import extract_span, is_factoid, question_kind
-from qa.tables import is_header, is_row, pairs, pairs_text, row_header
+from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.passage import Passage
@@ -28,6 +28,7 @@ _DATE = re.compile(r"(?:19|20)\d\d\s*(?:年|\.|-|/)|\d{1,2}\s*月")
 _ENUMERATION = re.compile(r"[、,，](?=[^、,，]{1,12}[、,，和及与)）])")
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
+SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
 MAX_QUOTES = 3  # sentences quoted for a list or an explanation
 MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
 SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
@@ -174,13 +175,48 @@ def _header(passage: Passage, sentence: str, context: AnswerContext) -> list[str
     return row_header(sentence, passage.text, getattr(doc, "text", "") or "")
 
 
+def _row_label(row: str) -> str:
+    """The first non-empty cell of a table row: what the row is about (a company, a model, a date)."""
+    return next((c for c in cells(row) if c), "")
+
+
 def _row_about_others(sentence: str, context: AnswerContext) -> bool:
-    """A table row that names companies or people, none of them asked about, is about someone else."""
+    """A table row whose label names companies or people, none of them asked about, is about someone else.
+
+    Only the label counts: a funding row lists investors, which are companies too.
+    """
     if not context.names or context.entities_in is None:
         return False
-    named = context.entities_in(sentence)
+    named = context.entities_in(_row_label(sentence))
     asked = {compact(a) for entity in context.names for a in entity}
     return bool(named) and not any(compact(a) in asked for entity in named for a in entity)
+
+
+def _by_subject(candidates: list[_Candidate], context: AnswerContext) -> list[_Candidate]:
+    """Prefer sentences that name what the question asks about, and avoid those about someone else.
+
+    "一些公司，如Minimax和Moonshot，转而专注于……" answers "what does Baichuan focus on" only in its words.
+    """
+    if not context.names or context.entities_in is None:
+        return candidates
+    asked = {compact(a) for entity in context.names for a in entity}
+    out = []
+    for c in candidates:
+        row = is_row(c.sentence)
+        named = context.entities_in(_row_label(c.sentence) if row else c.sentence)
+        if not named and row:
+            # A row is about what its table is about: the heading and the text just above name it.
+            named = context.entities_in(f"{c.passage.title} {c.passage.section} "
+                                        f"{context.lead_in.get(c.passage.chunk_id, '')}")
+            if not named:
+                out.append(c)
+                continue
+        if any(compact(a) in asked for entity in named for a in entity):
+            c = replace(c, score=c.score + SUBJECT_BONUS)
+        elif named:
+            c = replace(c, score=c.score - SUBJECT_BONUS)
+        out.append(c)
+    return sorted(out, key=lambda c: -c.score)
 
 
 def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context: AnswerContext,
@@ -265,6 +301,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     kind = question_kind(question)
     candidates = [c for c in _candidates(question, passages, concepts, rarity, context.names, context.lead_in)
                   if not (is_row(c.sentence) and _row_about_others(c.sentence, context))]
+    candidates = _by_subject(candidates, context)
     if not candidates:
         return Answer(message("abstain", language), (), True, language, trace=trace)
     anchors = tuple(a for alternatives in concepts for a in alternatives if re.search(r"[\u4e00-\u9fff]", a))
@@ -282,8 +319,10 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         other = next((c for c in tries if c is not first and spans.get(id(c)) and kind in ("number", "time")
                       and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)), None)
         if other is None:
+            # Otherwise a second sentence only when it also holds an answer of the kind asked (a second
+            # name, date or figure) or no sentence did: a funding row does not ride along with a founder.
             other = next((c for c in candidates if c is not first and c.score >= SECOND_SCORE * best
-                          and not _same(c.sentence, first.sentence)), None)
+                          and not _same(c.sentence, first.sentence) and (not span or spans.get(id(c)))), None)
         chosen = [first] if other is None else [first, other]
     numbers: dict[str, int] = {}
     cited: list[Passage] = []

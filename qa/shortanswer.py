@@ -66,6 +66,8 @@ _WH = re.compile(
     r"次|种|名|号|岁|倍|部)?|谁|何(?:时|地|处|人|种)|多(?:大|高|长|久|远|重|快)|如何|怎么|怎样|为什么|为何|啥)")
 _PUNCT = "，。！？；：、,.!?;:（）()「」『』“”\"'《》〈〉【】[]…—-·|/ \t\n"
 _CLAUSE_END = re.compile(r"[，。！？；：,!?;:（）()|\n]")
+_MONEY = re.compile(r"多少钱|融资|融了|估值|金额|价格|收入|营收|售价|\b(?:valuation|valued|raised?|revenue|price|cost|"
+                    r"worth|funding)\b")
 _LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "就是", "分别是", "是", "为", "由", "在", "于",
                    "叫", "约", "达", "了", "将", "即", "乃")
 _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
@@ -87,7 +89,7 @@ _UNIT = (r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*(?:�
          r"席|支|队|国|省|城|户|parameters|tokens)?")
 _NUMBER = re.compile(
     r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
-    r"(?:US\$|\$|¥|￥|€|£)?\d[\d,，]*(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
+    r"(?:US\$|\$|¥|￥|€|£)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
     r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
     r"[" + _CN_NUM + r"]{1,6}(?:多|余)?(?:个|位|名|人|家|次|倍|岁|年|天|种|座|所|部|项|场|届|支|队|国|条|款)"
 )
@@ -153,7 +155,7 @@ def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
         return False
     if re.match(r"\s*[月日号时点/.\-]", sentence[end:end + 2]):
         return False
-    if re.search(r"[a-z\-_.]\s?$", sentence[max(0, start - 2):start]):
+    if re.search(r"[a-z\-_./]\s?$", sentence[max(0, start - 2):start]):
         return False  # part of a name such as "step-1" or "gpt-4"
     return sentence[max(0, start - 1):start] != "第"
 
@@ -296,15 +298,16 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
             inside = [c for c in typed if c[0] >= aligned[0] - 1 and c[1] <= aligned[1] + 1]
             overlapping = [c for c in typed if c[0] < aligned[1] and c[1] > aligned[0]]
             pool = inside or overlapping
+            asked = _asked_noun(q)
             if pool:
-                chosen = max(pool, key=lambda c: (c[2], c[1] - c[0]))[:2]
+                chosen = max(pool, key=lambda c: (_fits(s, c, asked), c[2], c[1] - c[0]))[:2]
         if chosen is None and aligned and kind == PERSON and strongest < 2 and aligned[1] - aligned[0] <= 30:
             chosen = aligned  # name heuristics are weaker than the question's own words around the answer
         if chosen is None and (spots or not aligned):
             asked = _asked_noun(q)
             chosen = min(typed, key=lambda c: (-_fits(s, c, asked), -c[2], _distance(c, spots), c[0]))[:2]
     if chosen is None and aligned and aligned[1] - aligned[0] <= 40 and not _in_question(s[aligned[0]:aligned[1]], q) \
-            and (kind not in (NUMBER, TIME) or re.search(r"\d|[" + _CN_NUM + "]", s[aligned[0]:aligned[1]])):
+            and kind not in (NUMBER, TIME):  # a figure or a date must be found as one, not guessed
         chosen = aligned
     if chosen is None:
         return None
@@ -316,7 +319,10 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
 def _asked_noun(question: str) -> set[str]:
     """The Chinese characters of what a "多少 / 几" question counts ("多少企业客户" → 企, 业, 客, 户)."""
     m = re.search(r"(?:多少|几)([\u4e00-\u9fff]{1,4})", question)
-    return set(m.group(1)) - set("个是的呢了") if m else set()
+    asked = set(m.group(1)) - set("个是的呢了") if m else set()
+    if _MONEY.search(question):
+        asked |= {"元"}  # an amount of money: 美元, 亿元, 人民币元
+    return asked
 
 
 def _fits(sentence: str, span: tuple[int, ...], asked: set[str]) -> int:
