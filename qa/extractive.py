@@ -235,7 +235,8 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
         text = "，".join(v for _, v in cells)
         span = extract_span(question, text, kind, people=context.people, anchors=anchors)
         return span.text if span and span.text in c.sentence else ""
-    span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors)
+    asked = tuple(a for entity in context.names for a in entity)
+    span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors, exclude=asked)
     return span.text if span else ""
 
 

@@ -274,12 +274,13 @@ def _in_question(text: str, question: str) -> bool:
 
 
 def extract_span(question: str, sentence: str, kind: str | None = None, *, people: tuple[str, ...] = (),
-                 anchors: tuple[str, ...] = ()) -> Span | None:
+                 anchors: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Span | None:
     """The short answer to ``question`` in ``sentence``, or None when the sentence holds no such span.
 
     ``people`` are known person names (from the glossary) to prefer for "who" questions; ``anchors`` are
     extra forms of the question's words in the sentence's language (an English question's Chinese
-    renderings), so its span can be placed near them.
+    renderings), so its span can be placed near them; ``exclude`` are names the question itself gives (in
+    any language), which are never its answer.
     """
     kind = kind or question_kind(question)
     if not is_factoid(kind):
@@ -287,8 +288,9 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     q, s = _norm(question), _norm(sentence)
     aligned = _aligned(q, s) if re.search(r"[\u4e00-\u9fff]", q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
+    known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, tuple(_norm(p) for p in people))
-             if not _in_question(s[c[0]:c[1]], q)]
+             if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
     strongest = max((c[2] for c in typed), default=0)
     chosen: tuple[int, int] | None = None
     if aligned and kind in (ENTITY, PLACE) and aligned[1] - aligned[0] <= 30:
