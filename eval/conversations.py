@@ -1,4 +1,4 @@
-"""Multi-turn conversations: does a follow-up keep the subject of the previous answer?
+"""Multi-turn conversations: whether a follow-up keeps the subject of the previous answer.
 
 ``python -m eval.conversations`` asks every conversation of ``eval/conversations.jsonl`` turn by turn,
 passing the earlier turns as history, and scores each follow-up:

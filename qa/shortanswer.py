@@ -132,7 +132,10 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
     elif kind == NUMBER:
         for m in _NUMBER.finditer(sentence):
             if _is_number(m.group(0), sentence, m.start(), m.end()):
-                strong = re.search(r"[^\d\s,.，约近超过逾达仅共总计大不到将多余几以上左右]", m.group(0))
+                # An amount with its unit or scale is strong; a bare number, a duration ("一年", "3 天") or
+                # a count written in Chinese numerals is weak.
+                strong = re.search(r"\d", m.group(0)) and re.search(
+                    r"[^\d\s,.，约近超过逾达仅共总计大不到将多余几以上左右年天月日]", m.group(0))
                 found.append((*m.span(), 2 if strong else 1))
     elif kind == PERSON:
         found = [(m.start(), m.start() + len(p), 2) for p in people if p for m in re.finditer(re.escape(p), sentence)]
