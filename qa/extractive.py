@@ -224,15 +224,17 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
     """The short answer in one quoted sentence or table row ("" when it holds none)."""
     if is_row(c.sentence):
         # The column the question names gives the value: "估值" picks 最新估值, not the founder beside it.
-        cells = pairs(header, c.sentence)
+        row_cells = pairs(header, c.sentence)
         q = compact(question)
         forms = {compact(a) for a in anchors}
-        named = [v for n, v in cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
+        named = [v for n, v in row_cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
                                                or any(w in q for w in _words(n)))]
         for value in named:
             if kind not in ("number", "time") or re.search(r"\d", value):
                 return value
-        text = "，".join(v for _, v in cells)
+        if kind not in ("number", "time"):
+            return ""  # a name in a row answers only from the column the question names
+        text = "，".join(v for _, v in row_cells)
         span = extract_span(question, text, kind, people=context.people, anchors=anchors)
         return span.text if span and span.text in c.sentence else ""
     asked = tuple(a for entity in context.names for a in entity)
