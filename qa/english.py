@@ -36,6 +36,24 @@ _AMOUNT = re.compile(
     r"(?P<plus3>多|余|以上)?")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*(?:年\s*(?:(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?|"
                    r"[./-](?P<m2>\d{1,2})(?:[./-](?P<d2>\d{1,2}))?(?!\d))|(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
+# Column names that tables in Chinese articles commonly use, for English readers of a quoted row.
+COLUMN_WORDS = {"时间": "date", "日期": "date", "轮次": "round", "金额": "amount", "融资金额": "amount",
+                "估值": "valuation", "最新估值": "latest valuation", "机构": "investors", "投资机构": "investors",
+                "投资方": "investors", "创始人": "founder", "模型": "model", "分类": "group", "价格": "price",
+                "收入": "revenue", "业务": "business", "产品": "product", "C 端产品": "consumer products",
+                "B 端产品": "business products"}
+# What an English question asks for, in the words of those column names.
+ASKED_COLUMNS = {"valued": "估值", "valuation": "估值", "worth": "估值", "raised": "金额", "raise": "金额",
+                 "amount": "金额", "investors": "机构|投资", "backed": "机构|投资", "founder": "创始人",
+                 "founded": "创始人", "price": "价格", "cost": "价格", "revenue": "收入", "when": "时间",
+                 "date": "时间"}
+
+
+def english_column(name: str) -> str:
+    """A table column name in English when it is a common one, else as it is."""
+    return COLUMN_WORDS.get(to_simplified(name.strip()), name)
+
+
 # A date or a figure, for finding what to render in a sentence.
 FIGURE = re.compile(f"(?:{_DATE.pattern})|(?:{_AMOUNT.pattern})")
 # Readings of characters that differ when they are a surname.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from common.messages import message
 from common.textnorm import compact, normalize
-from qa.english import FIGURE, NameRenderer, render_figures
+from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
 from qa.shortanswer import extract_span, is_factoid, question_kind
 from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
@@ -227,8 +227,10 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
         row_cells = pairs(header, c.sentence)
         q = compact(question)
         forms = {compact(a) for a in anchors}
+        english = [zh for word, zh in ASKED_COLUMNS.items() if re.search(rf"\b{word}\b", question.lower())]
         named = [v for n, v in row_cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
-                                               or any(w in q for w in _words(n)))]
+                                               or any(w in q for w in _words(n))
+                                               or any(re.search(zh, compact(n)) for zh in english))]
         for value in named:
             if kind not in ("number", "time") or re.search(r"\d", value):
                 return value
@@ -268,7 +270,10 @@ def _differ(a: str, b: str) -> bool:
 def _line(c: _Candidate, header: list[str], language: str, origin: str, number: int,
           context: AnswerContext) -> str:
     """One bullet of evidence: a table row as ``column: value`` pairs, a sentence as it is."""
-    body = pairs_text(header, c.sentence) if is_row(c.sentence) else c.sentence
+    if is_row(c.sentence) and language == "en":
+        body = pairs_text([english_column(h) for h in header], c.sentence)
+    else:
+        body = pairs_text(header, c.sentence) if is_row(c.sentence) else c.sentence
     gloss = _gist(c.sentence, context) if language == "en" else ""
     return f"- {origin}{body} [{number}]{gloss}"
 
