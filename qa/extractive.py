@@ -13,7 +13,7 @@ from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, rend
 from qa.shortanswer import extract_span, is_factoid, question_kind
 from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
-from retrieve.coverage import TermRarity, coverage, weigh
+from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
 from retrieve.passage import Passage
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")
@@ -102,7 +102,7 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 # A list is answered by a sentence that enumerates: "（智谱、月之暗面、百川智能……）".
                 score += 0.05 * min(4, len(_ENUMERATION.findall(sentence)))
             out.append(_Candidate(rank, passage, sentence, score))
-    out = _add_overlap(question, out)
+    out = _add_overlap(question, out, weighted)
     return sorted(out, key=lambda c: -c.score)
 
 
@@ -115,22 +115,31 @@ def _bigrams(text: str) -> set[str]:
     return grams
 
 
-def _add_overlap(question: str, candidates: list[_Candidate]) -> list[_Candidate]:
-    """Add how closely each sentence repeats the question's own wording, rare pairs counting most.
+def _add_overlap(question: str, candidates: list[_Candidate], weighted: WeightedConcepts) -> list[_Candidate]:
+    """Add how closely each sentence repeats the question's own words, the rarest among the candidates first.
 
-    A question often rewords one sentence ("纽西兰鸡毛松有多高？" / "树高可达55米"): the character pairs it
-    shares with that sentence and few others ("树高") point at it, while the subject's name, in every
-    sentence of the passage, counts little. Weights are inverse frequencies over the candidate sentences.
+    A question often rewords one sentence ("1992年4月，罗保铭担任什么职务？" / "1992年4月，任……副书记"): the
+    words it shares with that sentence and few others point at it, while the subject's name, in every
+    sentence of the passage, counts little. Both the question's character pairs and its concepts count,
+    weighted by inverse frequency over the candidate sentences.
     """
-    asked = _bigrams(_WH_WORDS.sub(" ", normalize(question)))
-    if not asked or len(candidates) < 2:
+    if len(candidates) < 2:
         return candidates
-    grams = [_bigrams(c.sentence) for c in candidates]
     n = len(candidates)
-    weight = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in asked}
-    total = sum(weight.values()) or 1.0
-    return [replace(c, score=c.score + OVERLAP_WEIGHT * sum(weight[g] for g in asked & s) / total)
-            for c, s in zip(candidates, grams, strict=True)]
+    texts = [compact(c.sentence) for c in candidates]
+    asked = _bigrams(_WH_WORDS.sub(" ", normalize(question)))
+    grams = [_bigrams(c.sentence) for c in candidates]
+    pair_weight = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in asked}
+    pair_total = sum(pair_weight.values()) or 1.0
+    concept_weight = [(w * math.log(1 + n / (1 + sum(any(f in t for f in forms) for t in texts))), forms)
+                      for w, forms in weighted if forms]
+    concept_total = sum(w for w, _ in concept_weight) or 1.0
+    out = []
+    for c, s, text in zip(candidates, grams, texts, strict=True):
+        pairs_score = sum(pair_weight[g] for g in asked & s) / pair_total
+        concept_score = sum(w for w, forms in concept_weight if any(f in text for f in forms)) / concept_total
+        out.append(replace(c, score=c.score + OVERLAP_WEIGHT * (pairs_score + concept_score) / 2))
+    return out
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
