@@ -318,7 +318,9 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     kind = question_kind(question)
     candidates = [c for c in _candidates(question, passages, concepts, rarity, context.names, context.lead_in)
                   if not (is_row(c.sentence) and _row_about_others(c.sentence, context))]
-    candidates = _by_subject(candidates, context)
+    if is_factoid(kind):
+        # One fact about one subject; a list ("哪几家属于转型派") is answered by sentences naming others.
+        candidates = _by_subject(candidates, context)
     if not candidates:
         return Answer(message("abstain", language), (), True, language, trace=trace)
     anchors = tuple(a for alternatives in concepts for a in alternatives if re.search(r"[\u4e00-\u9fff]", a))
