@@ -104,7 +104,7 @@ mark.qa-weak { background: #e5e7eb; text-decoration: underline dashed #9ca3af; }
   white-space: normal; }
 .qa-md-table th, .qa-md-table td, .qa-row-table th, .qa-row-table td {
   border: 1px solid var(--border-color-primary) !important; padding: 2px 6px; text-align: left; vertical-align: top;
-  overflow-wrap: normal; }
+  overflow-wrap: normal; word-break: normal; }
 .qa-md-table th, .qa-row-table th { background: var(--background-fill-secondary); font-weight: 600; }
 .qa-row { margin: 4px 0 6px; }
 .qa-row-table tr.qa-cite td { background: rgba(255, 200, 0, 0.22); }
