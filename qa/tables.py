@@ -111,6 +111,7 @@ def row_html(header: list[str], row: str, *, mark: bool = False) -> str:
 
 
 _TAG = re.compile(r"</?mark\b[^>]*>")
+_EDGE_SPACE = re.compile(r"(<mark\b[^>]*>)\s+|\s+(?=</mark>)")
 _ID = re.compile(r'\s+id="[^"]*"')
 
 
@@ -170,7 +171,7 @@ def tables_to_html(escaped: str) -> str:
             cells_html = []
             for part in _cells_of(line):
                 cell, open_tags = _balanced(part.strip(), open_tags)
-                cells_html.append(cell)
+                cells_html.append(_EDGE_SPACE.sub(lambda m: m.group(1) or "", cell))
             tag = "th" if not header_done and not rows else "td"
             rows.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells_html) + "</tr>")
         after = "".join(_ID.sub("", tag) for tag in open_tags)

@@ -48,7 +48,7 @@ def test_tables_become_html_with_the_highlight_on_the_same_cells():
     html = tables_to_html(escaped)
     assert "<table" in html and "|" not in html.split("<table", 1)[1].split("</table>")[0]
     assert html.count('id="qa-hit"') == 1  # reopened copies carry no id
-    assert '<td><mark class="qa-hit"><mark class="qa-cite">2 </mark></mark></td>' in html
-    assert '<td><mark class="qa-hit">4 </mark></td>' in html
+    assert '<td><mark class="qa-hit"><mark class="qa-cite">2</mark></mark></td>' in html
+    assert '<td><mark class="qa-hit">4</mark></td>' in html
     assert html.endswith("after") and html.count("<mark") == html.count("</mark>")
     assert tables_to_html("no | table\njust text") == "no | table\njust text"
