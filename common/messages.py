@@ -8,8 +8,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "zh": "根据检索到的文章：",
         "zh-Hant": "根據檢索到的文章：",
     },
+    "evidence_en": {
+        "en": "Evidence (quoted from the Chinese articles; names and figures in English after each quote):",
+    },
     "conflict_lead": {
-        "en": "The sources give different figures; here is each with its date (quoted in the original language):",
+        "en": "The sources give different figures; here is each with its date (evidence quoted in Chinese):",
         "zh": "不同来源的说法不一致，分别如下（附日期）：",
         "zh-Hant": "不同來源的說法不一致，分別如下（附日期）：",
     },

@@ -60,6 +60,9 @@ class Settings:
     # Passages embedded (and committed to the embedding cache) per step of a build: an interrupted build
     # loses at most this many; about 4 s of e5-small on 2 cores.
     embed_batch: int = field(default_factory=lambda: _env_int("QA_EMBED_BATCH", 128))
+    # Passages the offline answerer reads for a question that asks for a list ("哪些公司"): an enumeration
+    # is often a passage or two below the best matches.
+    list_passages: int = field(default_factory=lambda: _env_int("QA_LIST_PASSAGES", 10))
     max_question_chars: int = field(default_factory=lambda: _env_int("QA_MAX_QUESTION_CHARS", 2000))
     threads: int = field(default_factory=lambda: _env_int("QA_THREADS", max(1, os.cpu_count() or 1)))
     llm_base_url: str = field(default_factory=lambda: _env("QA_LLM_BASE_URL", ""))

@@ -18,10 +18,12 @@ from index import IndexData, ensure_index
 from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
+from qa.english import NameRenderer
 from qa.evidence import NAMES
-from qa.extractive import extractive_answer
+from qa.extractive import AnswerContext, extractive_answer
 from qa.focus import ATTRIBUTES, FocusCheck
 from qa.generate import llm_answer_stream, status_answer
+from qa.shortanswer import question_kind
 from qa.types import Answer
 from qa.validate import clean_question
 from retrieve.coverage import TermRarity
@@ -47,6 +49,8 @@ class Pipeline:
     retriever: HybridRetriever
     policy: AbstainPolicy = field(default_factory=AbstainPolicy)
     llm: LLMClient | None = None
+    # Chinese -> English names mined from the corpus's bracketed originals, for answers in English.
+    mined_names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Connect the LLM when one is configured."""
@@ -67,7 +71,8 @@ class Pipeline:
         retriever = HybridRetriever(index, embedder, expander, reranker=reranker,
                                     rerank_candidates=settings.rerank_candidates, rarity=rarity)
         return cls(settings, index, embedder, retriever,
-                   AbstainPolicy(focus=FocusCheck.load(settings.corpus_file(ATTRIBUTES))))
+                   AbstainPolicy(focus=FocusCheck.load(settings.corpus_file(ATTRIBUTES))),
+                   mined_names=names.to_english)
 
     def search(self, question: str, k: int, history: History = None, mode: str = "full",
                budget: WaitBudget | None = None) -> Retrieval:
@@ -103,17 +108,28 @@ class Pipeline:
             return query, None
 
     def _with_context(self, question: str, history: History) -> str:
-        """Add the entities of the last turn that named one, when a follow-up refers back to it."""
+        """Name the subject of the conversation so far, when a follow-up refers back to it.
+
+        The subject is what the previous answer was about: the company or person the last question that
+        named one asked about, or, when the follow-up says "he" or "she" and the previous answer was a
+        person ("Who founded MiniMax?" → 闫俊杰), that person. Both the Chinese and the English name are
+        added, so the follow-up finds its passages in either language.
+        """
         expander = self.retriever.expander
-        if not history or expander.find_entities(question) or not _refers_back(question):
+        if not history or not _refers_back(question):
             return question
-        for turn in reversed(_user_turns(history)):
-            entities = expander.find_entities(turn)
-            if entities:
-                english = detect_language(question) == "en"
-                names = [(e.en[0] if english and e.en else e.zh[0] if e.zh else e.en[0]) for e in entities[:2]]
-                return f"{' '.join(names)} {question}"
-        return question
+        person = bool(_PERSON_PRONOUN.search(question))
+        named = _subjects(expander, question)
+        if named and not person:
+            return question
+        subject, answered_person = _conversation_subject(expander, history, person=person)
+        if named and not answered_person:
+            return question  # "他" with no person answered before: the question's own names say enough
+        subject = [s for s in subject if s not in named]
+        if not subject:
+            return question
+        names = list(dict.fromkeys(n for forms in subject for n in forms[:1] + forms[-1:]))
+        return f"{' '.join(names)} {question}"
 
     def ask(self, question: str, k: int = 5, history: History = None) -> Answer:
         """Answer with quoted, cited sentences, or abstain."""
@@ -148,6 +164,8 @@ class Pipeline:
     def _offline_answer(self, question: str, k: int, history: History,
                         budget: WaitBudget | None = None) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
+        if question_kind(clean_question(question, self.settings.max_question_chars)) == "list":
+            k = max(k, self.settings.list_passages)
         retrieval = self.search(question, k, history, budget=budget)
         trace = retrieval.trace
         clean = str(trace["question"])
@@ -159,14 +177,29 @@ class Pipeline:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             names = [list(e.zh + e.en) for e in retrieval.expansion.entities if e.kind not in ("place", "media")]
+            context = replace(self._answer_context(), names=names, lead_in=lead_in)
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
-                                       retrieval.expansion.concepts, self.retriever.rarity, trace, names, lead_in)
+                                       retrieval.expansion.concepts, self.retriever.rarity, trace, context=context)
         trace["top_dense"] = round(retrieval.top_dense, 4)
         trace["answerable_probability"] = round(decision.probability, 4)
         trace["evidence"] = {k: round(v, 4) for k, v in zip(NAMES, decision.evidence.vector(), strict=True)}
         trace["decision"] = decision.reason
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return retrieval, answer
+
+    def _answer_context(self) -> AnswerContext:
+        """What the answerer needs besides the passages, built once: documents, known people, names in English."""
+        if getattr(self, "_context", None) is None:
+            expander = self.retriever.expander
+            subjects = ("company", "person", "product", "other")
+
+            def entities_in(text: str) -> list[tuple[str, ...]]:
+                return [e.zh + e.en for e in expander.find_entities(text) if e.kind in subjects]
+
+            people = tuple(n for e in expander.entities if e.kind == "person" for n in e.zh)
+            self._context = AnswerContext(documents=self.index.documents, people=people, entities_in=entities_in,
+                                          renderer=NameRenderer.from_entities(expander.entities, self.mined_names))
+        return self._context
 
     def _lead_in(self, passages: list[Passage], chars: int = LEAD_IN_CHARS) -> dict[str, str]:
         """The article text just before each passage, where a table's company is usually named."""
@@ -181,6 +214,68 @@ class Pipeline:
 _REFERENCE = re.compile(
     r"\b(?:it|its|it's|they|them|their|theirs|he|she|his|her|this|that|these|those|the company|the firm)\b|"
     r"它|其|该公司|該公司|这家|這家|那家|此公司|他们|他們|她们|她們|他|她|呢[？?]?$", re.I)
+
+
+_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers)\b|他|她", re.I)
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_SUBJECT_KINDS = ("company", "person", "product", "other")
+
+
+def _subjects(expander: QueryExpander, text: str) -> list[tuple[str, ...]]:
+    """The companies, people, products and groups ``text`` names, as (first Chinese name, first English name)."""
+    return [(e.zh[0] if e.zh else e.en[0], e.en[0] if e.en else e.zh[0])
+            for e in expander.find_entities(text) if e.kind in _SUBJECT_KINDS]
+
+
+def _answer_person(expander: QueryExpander, answer: str) -> tuple[str, ...] | None:
+    """The person a previous answer's short answer names (its first bold span), if any."""
+    first = _BOLD.search(answer.split("\n", 1)[0])
+    if not first:
+        return None
+    people = [e for e in expander.find_entities(first.group(1)) if e.kind == "person"]
+    if people:
+        return (people[0].zh[0] if people[0].zh else people[0].en[0], people[0].en[0] if people[0].en else "")
+    # A name the glossary lacks: "马可" alone, or "Ma Ke (马可)" in an English answer.
+    name = re.fullmatch(r"(?:[A-Z][a-z]+(?: [A-Z][a-z]+)* \()?([\u4e00-\u9fff]{2,4})\)?", first.group(1).strip())
+    return (name.group(1),) if name else None
+
+
+def _conversation_subject(expander: QueryExpander, history: History, *,
+                          person: bool) -> tuple[list[tuple[str, ...]], bool]:
+    """What the conversation is about after ``history``, and whether that is the person last answered.
+
+    Each turn keeps the subject unless it names another; with ``person`` (the follow-up says "he" or
+    "she"), a person the previous answer named is the subject.
+    """
+    subject: list[tuple[str, ...]] = []
+    answered: tuple[str, ...] | None = None
+    for question, answer in _exchanges(history):
+        named = _subjects(expander, question)
+        if named:
+            subject = named[:2]
+        elif not _refers_back(question):
+            subject = []  # a new question about nothing we know of ends the old subject
+        answered = _answer_person(expander, answer)
+    if person and answered:
+        return [answered], True
+    return subject, False
+
+
+def _exchanges(history: History) -> list[tuple[str, str]]:
+    """(question, answer) pairs of the conversation, in order; an unanswered question has ""."""
+    pairs: list[tuple[str, str]] = []
+    for item in history or ():
+        if isinstance(item, dict):
+            content = item.get("content")
+            if not isinstance(content, str):
+                continue
+            if item.get("role") == "user":
+                pairs.append((content, ""))
+            elif item.get("role") == "assistant" and pairs:
+                pairs[-1] = (pairs[-1][0], content)
+        elif isinstance(item, list | tuple) and item and isinstance(item[0], str):
+            pairs.append((item[0], str(item[1]) if len(item) > 1 and item[1] else ""))
+    return pairs
 
 
 def _refers_back(question: str) -> bool:
@@ -198,17 +293,6 @@ def _turns_text(history: History, last: int = 6) -> str:
             lines.extend(f"{role}: {str(text)[:1000]}" for role, text in zip(("user", "assistant"), item, strict=True)
                          if text)
     return "\n".join(lines)
-
-
-def _user_turns(history: History) -> list[str]:
-    turns: list[str] = []
-    for item in history or ():
-        if isinstance(item, dict):
-            if item.get("role") == "user" and isinstance(item.get("content"), str):
-                turns.append(item["content"])
-        elif isinstance(item, list | tuple) and item and isinstance(item[0], str):
-            turns.append(item[0])
-    return turns
 
 
 _lock = threading.Lock()

@@ -1,17 +1,23 @@
-"""The offline answerer: quote the sentences from the top passages that answer the question."""
+"""The offline answerer: the short answer first, then the quoted sentences that support it."""
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from common.messages import message
 from common.textnorm import compact, normalize
+from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
+from qa.shortanswer import extract_span, is_factoid, question_kind
+from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
-from retrieve.coverage import TermRarity, coverage, weigh
+from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
 from retrieve.passage import Passage
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")
+_BULLET = re.compile(r"^(?:[-*•]\s+)+")
 _DIGIT = re.compile(r"\d")
 _NUMERIC_QUESTION = re.compile(
     r"多少|几|幾|哪年|何时|何時|什么时候|什麼時候|日期|估值|金额|金額|价格|價格|收入|how (?:much|many)|when|what year|"
@@ -19,8 +25,15 @@ _NUMERIC_QUESTION = re.compile(
 _TIME_QUESTION = re.compile(
     r"哪年|哪一年|哪天|哪一天|哪个月|哪個月|何时|何時|什么时候|什麼時候|when|what year|date", re.I)
 _DATE = re.compile(r"(?:19|20)\d\d\s*(?:年|\.|-|/)|\d{1,2}\s*月")
-_AMOUNT = re.compile(r"\d[\d,.]*\s*(?:亿|億|万|萬)?\s*(?:美元|元|人民币|人民幣)")
-MAX_QUOTES = 3
+_ENUMERATION = re.compile(r"[、,，](?=[^、,，]{1,12}[、,，和及与)）])")
+_WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
+OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
+SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
+MAX_QUOTES = 3  # sentences quoted for a list or an explanation
+MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
+SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
+SPAN_SCORE = 0.8  # ... as long as they score at least this share of the best
+SECOND_SCORE = 0.75  # a factoid answer quotes a second sentence scoring at least this share of the best
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,7 @@ def split_sentences(text: str) -> list[str]:
     out = []
     for m in _SENTENCE.finditer(text):
         s = m.group(0).strip()
+        s = _BULLET.sub("", s) if not s.startswith("|") else s
         if len(s) >= 6 and any(c.isalnum() for c in s) and not set(s) <= set("|-: "):
             out.append(s)
     return out
@@ -59,6 +73,7 @@ def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, s
 
 def _candidates(question: str, passages: list[Passage], concepts: list[list[str]],
                 rarity: TermRarity, names: list[list[str]], lead_in: dict[str, str]) -> list[_Candidate]:
+    wants_list = question_kind(question) == "list"
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
     weighted = weigh(concepts, rarity)
@@ -67,7 +82,8 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
         head = f"{passage.title} {passage.section}"
         header = next((line for line in passage.text.split("\n") if line.startswith("|")), "")
         for sentence in split_sentences(passage.text):
-            if sentence == header.strip():
+            at = passage.text.find(sentence)
+            if sentence == header.strip() or (is_row(sentence) and is_header(passage.text, at)):
                 continue  # column names alone answer nothing
             if sentence.startswith("|"):
                 # A table row means what its column headers and the text above the table say: "12 亿美元"
@@ -82,8 +98,48 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 score += 0.1
             if wants_date and _DATE.search(sentence):
                 score += 0.2
+            if wants_list:
+                # A list is answered by a sentence that enumerates: "（智谱、月之暗面、百川智能……）".
+                score += 0.05 * min(4, len(_ENUMERATION.findall(sentence)))
             out.append(_Candidate(rank, passage, sentence, score))
+    out = _add_overlap(question, out, weighted)
     return sorted(out, key=lambda c: -c.score)
+
+
+def _bigrams(text: str) -> set[str]:
+    """Character pairs of the Chinese runs of ``text`` and its Latin words, in compact form."""
+    text = compact(text)
+    grams = {m.group(0) for m in re.finditer(r"[a-z0-9][a-z0-9.\-]*", text)}
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        grams.update(run[i:i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def _add_overlap(question: str, candidates: list[_Candidate], weighted: WeightedConcepts) -> list[_Candidate]:
+    """Add how closely each sentence repeats the question's own words, the rarest among the candidates first.
+
+    A question often rewords one sentence ("1992年4月，罗保铭担任什么职务？" / "1992年4月，任……副书记"): the
+    words it shares with that sentence and few others point at it, while the subject's name, in every
+    sentence of the passage, counts little. Both the question's character pairs and its concepts count,
+    weighted by inverse frequency over the candidate sentences.
+    """
+    if len(candidates) < 2:
+        return candidates
+    n = len(candidates)
+    texts = [compact(c.sentence) for c in candidates]
+    asked = _bigrams(_WH_WORDS.sub(" ", normalize(question)))
+    grams = [_bigrams(c.sentence) for c in candidates]
+    pair_weight = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in asked}
+    pair_total = sum(pair_weight.values()) or 1.0
+    concept_weight = [(w * math.log(1 + n / (1 + sum(any(f in t for f in forms) for t in texts))), forms)
+                      for w, forms in weighted if forms]
+    concept_total = sum(w for w, _ in concept_weight) or 1.0
+    out = []
+    for c, s, text in zip(candidates, grams, texts, strict=True):
+        pairs_score = sum(pair_weight[g] for g in asked & s) / pair_total
+        concept_score = sum(w for w, forms in concept_weight if any(f in text for f in forms)) / concept_total
+        out.append(replace(c, score=c.score + OVERLAP_WEIGHT * (pairs_score + concept_score) / 2))
+    return out
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -98,28 +154,195 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
         if any(key in normalize(x.sentence) or normalize(x.sentence) in key for x in chosen):
             continue
         chosen.append(c)
-    # Read in the order the retriever ranked the passages, and within a passage in text order.
-    return sorted(chosen, key=lambda c: (c.passage_rank, c.passage.text.find(c.sentence)))
+    # The best sentence first; the others in the order the retriever ranked the passages, and within a
+    # passage in text order.
+    return chosen[:1] + sorted(chosen[1:], key=lambda c: (c.passage_rank, c.passage.text.find(c.sentence)))
 
 
-def _sources_disagree(chosen: list[_Candidate]) -> bool:
-    amounts = {(c.passage.doc_id, a) for c in chosen for a in _AMOUNT.findall(c.sentence)}
-    docs = {d for d, _ in amounts}
-    return len(docs) >= 2 and len({a for _, a in amounts}) >= 2
+@dataclass(frozen=True)
+class AnswerContext:
+    """What the answerer knows beyond the passages: names, tables, and how to speak English.
+
+    ``names`` are the aliases of each company, person or product the question names; ``lead_in`` is the
+    article text just before each passage (by chunk id), where a table's company is usually named;
+    ``documents`` give the whole article (by doc id) so a table row finds its header; ``people`` are
+    known person names; ``entities_in`` finds the glossary entities a text names, as alias tuples;
+    ``renderer`` renders Chinese names in English.
+    """
+
+    names: list[list[str]] = field(default_factory=list)
+    lead_in: dict[str, str] = field(default_factory=dict)
+    documents: Mapping[str, object] | None = None
+    people: tuple[str, ...] = ()
+    entities_in: Callable[[str], list[tuple[str, ...]]] | None = None
+    renderer: NameRenderer = field(default_factory=NameRenderer)
+
+
+def _header(passage: Passage, sentence: str, context: AnswerContext) -> list[str]:
+    """The header cells of the table a quoted row belongs to."""
+    doc = context.documents.get(passage.doc_id) if context.documents else None
+    return row_header(sentence, passage.text, getattr(doc, "text", "") or "")
+
+
+def _row_label(row: str) -> str:
+    """The first non-empty cell of a table row: what the row is about (a company, a model, a date)."""
+    return next((c for c in cells(row) if c), "")
+
+
+def _row_about_others(sentence: str, context: AnswerContext) -> bool:
+    """A table row whose label names companies or people, none of them asked about, is about someone else.
+
+    Only the label counts: a funding row lists investors, which are companies too.
+    """
+    if not context.names or context.entities_in is None:
+        return False
+    named = context.entities_in(_row_label(sentence))
+    asked = {compact(a) for entity in context.names for a in entity}
+    return bool(named) and not any(compact(a) in asked for entity in named for a in entity)
+
+
+def _by_subject(candidates: list[_Candidate], context: AnswerContext) -> list[_Candidate]:
+    """Prefer sentences that name what the question asks about, and avoid those about someone else.
+
+    "一些公司，如Minimax和Moonshot，转而专注于……" answers "what does Baichuan focus on" only in its words.
+    """
+    if not context.names or context.entities_in is None:
+        return candidates
+    asked = {compact(a) for entity in context.names for a in entity}
+    out = []
+    for c in candidates:
+        row = is_row(c.sentence)
+        named = context.entities_in(_row_label(c.sentence) if row else c.sentence)
+        if not named and row:
+            # A row is about what its table is about: the heading and the text just above name it.
+            named = context.entities_in(f"{c.passage.title} {c.passage.section} "
+                                        f"{context.lead_in.get(c.passage.chunk_id, '')}")
+            if not named:
+                out.append(c)
+                continue
+        if any(compact(a) in asked for entity in named for a in entity):
+            c = replace(c, score=c.score + SUBJECT_BONUS)
+        elif named:
+            c = replace(c, score=c.score - SUBJECT_BONUS)
+        out.append(c)
+    return sorted(out, key=lambda c: -c.score)
+
+
+def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context: AnswerContext,
+             anchors: tuple[str, ...]) -> str:
+    """The short answer in one quoted sentence or table row ("" when it holds none)."""
+    if is_row(c.sentence):
+        # The column the question names gives the value: "估值" picks 最新估值, not the founder beside it.
+        row_cells = pairs(header, c.sentence)
+        q = compact(question)
+        forms = {compact(a) for a in anchors}
+        english = [zh for word, zh in ASKED_COLUMNS.items() if re.search(rf"\b{word}\b", question.lower())]
+        named = [v for n, v in row_cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
+                                               or any(w in q for w in _words(n))
+                                               or any(re.search(zh, compact(n)) for zh in english))]
+        for value in named:
+            if kind not in ("number", "time") or re.search(r"\d", value):
+                return value
+        if kind not in ("number", "time"):
+            return ""  # a name in a row answers only from the column the question names
+        text = "，".join(v for _, v in row_cells)
+        span = extract_span(question, text, kind, people=context.people, anchors=anchors)
+        return span.text if span and span.text in c.sentence else ""
+    asked = tuple(a for entity in context.names for a in entity)
+    span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors, exclude=asked)
+    return span.text if span else ""
+
+
+def _words(name: str) -> list[str]:
+    """Two-character pieces of a column name, so "最新估值" meets a question asking for "估值"."""
+    name = compact(name)
+    return [name[i:i + 2] for i in range(len(name) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in name[i:i + 2])]
+
+
+def _figure_key(span: str) -> str:
+    """Two figures disagree when their digits differ ("约 30 亿美元" and "30亿美元" agree)."""
+    return "".join(re.findall(r"[\d.]+", span))
+
+
+def _same(a: str, b: str) -> bool:
+    """One sentence repeats the other (a table header and its repeat, a quote inside a longer sentence)."""
+    a, b = normalize(a), normalize(b)
+    return a in b or b in a
+
+
+def _differ(a: str, b: str) -> bool:
+    """Two figures disagree unless one is the other made more precise ("2019" and "2019.06" agree)."""
+    ka, kb = _figure_key(a), _figure_key(b)
+    return bool(ka and kb) and not (ka.startswith(kb) or kb.startswith(ka))
+
+
+def _line(c: _Candidate, header: list[str], language: str, origin: str, number: int,
+          context: AnswerContext) -> str:
+    """One bullet of evidence: a table row as ``column: value`` pairs, a sentence as it is."""
+    if is_row(c.sentence) and language == "en":
+        body = pairs_text([english_column(h) for h in header], c.sentence)
+    else:
+        body = pairs_text(header, c.sentence) if is_row(c.sentence) else c.sentence
+    gloss = _gist(c.sentence, context) if language == "en" else ""
+    return f"- {origin}{body} [{number}]{gloss}"
+
+
+def _gist(sentence: str, context: AnswerContext) -> str:
+    """For English readers: the names and figures a Chinese sentence states, in English."""
+    items: list[str] = []
+    if context.entities_in is not None:
+        for entity in context.entities_in(sentence):
+            english = next((context.renderer.english(a) for a in entity if context.renderer.english(a)), None)
+            if english and english not in items:
+                items.append(english)
+    for m in FIGURE.finditer(sentence):
+        rendered = render_figures(m.group(0)).strip()
+        if rendered != m.group(0).strip() and rendered not in items:
+            items.append(rendered)
+    return f" — {', '.join(items[:6])}" if items else ""
 
 
 def extractive_answer(question: str, language: str, passages: list[Passage], concepts: list[list[str]],
                       rarity: TermRarity, trace: dict[str, object], names: list[list[str]] | None = None,
-                      lead_in: dict[str, str] | None = None) -> Answer:
-    """Build a cited answer from quoted sentences; every quote occurs verbatim in its passage.
+                      lead_in: dict[str, str] | None = None, *, context: AnswerContext | None = None) -> Answer:
+    """Build a cited answer: the short answer first (for factoid questions), then the quoted evidence.
 
-    ``names`` are the aliases of each company, person or product the question names: quotes come from
-    passages that mention one of them, in the passage or in its ``lead_in`` (the article text just
-    before it, by chunk id).
+    Every quote occurs verbatim in its passage. Quotes come from passages that mention something the
+    question names (``names``), in the passage or in its ``lead_in``. A factoid question ("who", "when",
+    "how much"...) gets the span that answers it, in bold with its citation, and at most one more
+    sentence; a question asking for a list or an explanation gets the few sentences that answer it.
     """
-    chosen = _select(_candidates(question, passages, concepts, rarity, names or [], lead_in or {}))
-    if not chosen:
+    context = context or AnswerContext()
+    if names is not None or lead_in is not None:
+        context = replace(context, names=names or context.names, lead_in=lead_in or context.lead_in)
+    kind = question_kind(question)
+    candidates = [c for c in _candidates(question, passages, concepts, rarity, context.names, context.lead_in)
+                  if not (is_row(c.sentence) and _row_about_others(c.sentence, context))]
+    if is_factoid(kind):
+        # One fact about one subject; a list ("哪几家属于转型派") is answered by sentences naming others.
+        candidates = _by_subject(candidates, context)
+    if not candidates:
         return Answer(message("abstain", language), (), True, language, trace=trace)
+    anchors = tuple(a for alternatives in concepts for a in alternatives if re.search(r"[\u4e00-\u9fff]", a))
+    headers = {id(c): _header(c.passage, c.sentence, context) if is_row(c.sentence) else [] for c in candidates}
+    span, chosen = "", _select(candidates)
+    if is_factoid(kind):
+        best = candidates[0].score
+        tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best]
+        spans = {id(c): _span_of(question, c, kind, headers[id(c)], context, anchors) for c in tries}
+        first = next((c for c in tries if spans[id(c)]), None)
+        span = spans[id(first)] if first is not None else ""
+        first = first or candidates[0]
+        # A second source when it gives another figure for the same thing (the sources disagree), else the
+        # next best sentence when it is nearly as good.
+        other = next((c for c in tries if c is not first and spans.get(id(c)) and kind in ("number", "time")
+                      and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)), None)
+        if other is None:
+            # Otherwise a second sentence only when it also holds an answer of the kind asked (a second
+            # name, date or figure) or no sentence did: a funding row does not ride along with a founder.
+            other = next((c for c in candidates if c is not first and c.score >= SECOND_SCORE * best
+                          and not _same(c.sentence, first.sentence) and (not span or spans.get(id(c)))), None)
+        chosen = [first] if other is None else [first, other]
     numbers: dict[str, int] = {}
     cited: list[Passage] = []
     citations: list[Citation] = []
@@ -130,12 +353,20 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         citations.append(Citation(numbers[c.passage.chunk_id], c.passage, c.sentence))
     multi_doc = len({c.passage.doc_id for c in citations}) > 1
     lines = []
-    for citation in citations:
+    if span:
+        shown = context.renderer.render(span, person=kind == "person") if language == "en" else span
+        lines.append(f"**{shown}** [{citations[0].number}]")
+    disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and \
+        chosen[0].passage.doc_id != chosen[1].passage.doc_id and \
+        _differ(span, _span_of(question, chosen[1], kind, headers[id(chosen[1])], context, anchors))
+    lead = "conflict_lead" if disagree else "evidence_en" if language == "en" else "lead"
+    lines.append(message(lead, language))
+    for c, citation in zip(chosen, citations, strict=True):
         origin = ""
         if multi_doc:
             origin = message("source_prefix", language, title=citation.passage.title,
                              date=citation.passage.date or message("undated", language))
-        lines.append(f"{origin}{citation.sentence} [{citation.number}]")
-    lead = message("conflict_lead" if _sources_disagree(chosen) else "lead", language)
-    text = lead + "\n" + "\n".join(f"- {line}" for line in lines)
-    return Answer(text, tuple(cited), False, language, tuple(citations), trace=trace)
+        lines.append(_line(c, headers.get(id(c), []), language, origin, citation.number, context))
+    trace["answer_kind"] = kind
+    return Answer("\n".join(lines), tuple(cited), False, language, tuple(citations), trace=trace,
+                  short_answer=span, answer_kind=kind)

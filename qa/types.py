@@ -31,6 +31,11 @@ class Answer:
     trace: dict[str, object] = field(default_factory=dict)
     # False for the partial answers :func:`qa.ask_stream` yields while the text is still growing.
     complete: bool = True
+    # The span of the first quoted sentence that answers a factoid question, in the articles' words
+    # ("杨植麟", "30 亿美元"); empty for questions that want a list or an explanation, or when none was found.
+    short_answer: str = ""
+    # What the question asks for: person, time, number, place, entity, list or explain.
+    answer_kind: str = ""
 
     def to_json(self) -> str:
         """Serialise everything, for ``python -m qa --json`` and the evaluation report."""

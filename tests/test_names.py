@@ -38,3 +38,13 @@ def test_without_corpus_vocabulary_nothing_is_a_glossary_entity():
     expander = QueryExpander({}, CACHE)
     assert expander.find_entities("Who founded Amazon?") == []
     assert expander.expand("Who founded Amazon?", "en").entities == []
+
+
+def test_answers_in_english_show_mined_names_the_glossary_lacks():
+    from qa.english import NameRenderer
+    from retrieve.expand import Entity
+
+    mined = mine_name_pairs([TEXT]).to_english
+    renderer = NameRenderer.from_entities([Entity("org", ("证券交易所",), ("Stock Exchange",))], mined)
+    assert renderer.english("拉采尔") == "Friedrich Ratzel"
+    assert renderer.english("证券交易所") == "Stock Exchange"  # the corpus's own glossary comes first

@@ -100,6 +100,14 @@ mark.qa-weak { background: #e5e7eb; text-decoration: underline dashed #9ca3af; }
   text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 .qa-kv th { width: 9em; color: var(--body-text-color-subdued); font-weight: 500; }
 .qa-scroll { overflow-x: auto; max-width: 100%; }
+.qa-md-table, .qa-row-table { border-collapse: collapse; margin: 0.3em 0; font-size: 0.9em; line-height: 1.5;
+  white-space: normal; }
+.qa-md-table th, .qa-md-table td, .qa-row-table th, .qa-row-table td {
+  border: 1px solid var(--border-color-primary) !important; padding: 2px 6px; text-align: left; vertical-align: top;
+  overflow-wrap: normal; word-break: normal; }
+.qa-md-table th, .qa-row-table th { background: var(--background-fill-secondary); font-weight: 600; }
+.qa-row { margin: 4px 0 6px; }
+.qa-row-table tr.qa-cite td { background: rgba(255, 200, 0, 0.22); }
 .qa-ranks td, .qa-ranks th { font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 .qa-ranks td.qa-n { white-space: nowrap; overflow-wrap: normal; }
 #qa-trace, #qa-trace-html, #qa-articles, #qa-articles-html { min-width: 0; max-width: 100%; }

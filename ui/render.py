@@ -16,6 +16,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from common.settings import ROOT
+from qa.tables import is_row, row_header, row_html, tables_to_html
 from qa.types import Answer
 from retrieve.passage import Passage
 from ui.text import t, ui_language
@@ -267,6 +268,14 @@ def _document_marks(passage: Passage, sentences: Sequence[str], documents: Mappi
     return [(passage.start + a, passage.start + b) for a, b, _ in find_spans(span, ((s, "") for s in sentences))]
 
 
+def _cited_rows(passage: Passage, sentences: Sequence[str], documents: Mapping[str, Document] | None) -> str:
+    """Each quoted table row with its header, as a small table above the passage."""
+    doc = documents.get(passage.doc_id) if documents else None
+    tables = [row_html(row_header(s, passage.text, doc.text if doc else ""), s, mark=True)
+              for s in sentences if is_row(s)]
+    return "".join(f'<div class="qa-row qa-scroll">{table}</div>' for table in tables if table)
+
+
 def render_card(answer: Answer, number: int, turn: int, language: str,
                 documents: Mapping[str, Document] | None = None) -> str:
     """Citation card ``number``: title, date, section, source, the passage with cited sentences marked."""
@@ -275,7 +284,8 @@ def render_card(answer: Answer, number: int, turn: int, language: str,
     cited = [(_MARKER.sub("", c.sentence).strip(), "qa-cite" if c.supported else "qa-cite qa-weak")
              for c in answer.citations if c.number == number]
     # Paragraph breaks inside a short passage only add height; one line break reads better in a card.
-    body = _BLANK_LINES.sub("\n", highlight(passage.text, find_spans(passage.text, cited)).strip())
+    body = tables_to_html(_BLANK_LINES.sub("\n", highlight(passage.text, find_spans(passage.text, cited)).strip()))
+    rows = _cited_rows(passage, [s for s, _ in cited], documents)
     date = passage.date or t("undated", language)
     flag = ""
     if any(not c.supported for c in answer.citations if c.number == number):
@@ -291,7 +301,7 @@ def render_card(answer: Answer, number: int, turn: int, language: str,
         f'<div class="qa-card-head"><span class="qa-num">{number}</span>'
         f'<span class="qa-title">{esc(passage.title)}</span>{flag}</div>'
         f'<div class="qa-meta">{"<span class=qa-dot>·</span>".join(meta)}</div>'
-        f'<div class="qa-passage">{body}</div>'
+        f'{rows}<div class="qa-passage">{body}</div>'
         f'<div class="qa-card-foot"><span class="qa-source">{source}</span>'
         f'<a class="qa-view" href="{esc(href)}">{esc(t("view_source", language))} →</a></div>'
         "</div>"
@@ -399,11 +409,13 @@ def render_source(doc: Document | None, start: int, end: int, marks: Sequence[tu
         head += f'<div class="qa-sv-hint">{esc(t("viewer_hint", language))}</div>'
     head += "</div>"
     if end <= start:
-        return f'<div class="qa-source-view">{head}<div class="qa-sv-text">{_headings(esc(text))}</div></div>'
+        body = tables_to_html(esc(text))
+        return f'<div class="qa-source-view">{head}<div class="qa-sv-text">{_headings(body)}</div></div>'
     inner = [(a - start, b - start, "qa-cite") for a, b in marks if start <= a < b <= end]
     body = (esc(text[:start]) + '<mark class="qa-hit" id="qa-hit">' + highlight(text[start:end], inner)
             + "</mark>" + esc(text[end:]))
-    return f'<div class="qa-source-view">{head}<div class="qa-sv-text">{_headings(body)}</div></div>'
+    # Markdown tables read as tables; the highlight stays on the cells it covered.
+    return f'<div class="qa-source-view">{head}<div class="qa-sv-text">{_headings(tables_to_html(body))}</div></div>'
 
 
 def _headings(body: str) -> str:

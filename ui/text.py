@@ -125,7 +125,7 @@ EXAMPLES: tuple[str, ...] = (
     "“六小虎”指的是哪些公司？",
     "Who founded Moonshot AI?",
     "What is Moonshot AI's valuation?",
-    "Which investors backed China's AI start-ups?",
+    "Which investors backed Zhipu AI?",
 )
 
 

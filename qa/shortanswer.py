@@ -1,0 +1,343 @@
+"""The short answer: what a factoid question asks for, and the span of a sentence that answers it.
+
+Three general signals, none tied to one document or question:
+
+- the question's type (who, when, how much / how many, where, which / what) says what kind of span to
+  look for: a name, a date, an amount or count, a place, a quoted or Latin term;
+- the question usually repeats words of the answering sentence around its question word ("X 是由哪家公司
+  开发的" / "X 是由光荣开发的"): the text the question word stands in for lies between those words;
+- the answer is not something the question already says, and lies near the question's words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from common.textnorm import to_simplified
+
+# ----------------------------------------------------------------------------------------- question types
+
+LIST, EXPLAIN = "list", "explain"
+PERSON, TIME, NUMBER, PLACE, ENTITY = "person", "time", "number", "place", "entity"
+FACTOID_KINDS = (PERSON, TIME, NUMBER, PLACE, ENTITY)
+
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (EXPLAIN, re.compile(r"为什么|为何|为啥|原因|如何|怎么样|怎样|怎么|介绍|解释|说明|意味着|"
+                         r"\bwhy\b|\bhow\b(?! (?:much|many|long|old|large|big|far|tall|high|often))|\bexplain\b|"
+                         r"\bdescribe\b|\bwhat (?:does|did|do) .* (?:mean|say|think|describe)")),
+    (LIST, re.compile(r"哪些|有什么|分别|列举|包括什么|\bwhich (?:\w+ )?(?:companies|investors|firms|start-?ups|"
+                      r"models|products|people|players|universities|backers|funds|ones)\b|\bwhat are\b|\blist\b|"
+                      r"\bname the\b")),
+    (TIME, re.compile(r"何时|什么时候|什么时间|哪年|哪一年|哪个月|哪一月|哪天|哪一天|几月|几号|几年|多少年|哪个年代|"
+                      r"哪个世纪|日期|年份|\bwhen\b|\bwhat (?:year|month|date|day|time|century|decade)\b|"
+                      r"\bwhich (?:year|month|date|day|century|decade)\b|\bin what year\b")),
+    (NUMBER, re.compile(r"多少|几|多大|分数|得分|评分|\bscores?\b|多高|多长|多久|多远|多重|多快|百分之|比例|"
+                        r"估值|金额|收入|营收|价格|"
+                        r"\bhow (?:much|many|long|old|large|big|far|tall|high|often)\b|\bwhat (?:percentage|share|"
+                        r"proportion|amount|number|valuation|price)\b|\bvaluation\b|\bvalued\b|\brevenue\b|\bworth\b")),
+    (PERSON, re.compile(r"谁|哪位|哪个人|什么人|何人|创始人|创办人|掌门人|\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
+    (PLACE, re.compile(r"哪里|哪儿|哪裡|在哪|何处|何地|什么地方|哪个城市|哪座城市|哪个国家|哪个省|\bwhere\b|"
+                       r"\bwhich (?:city|country|province|place|region)\b|\bwhat (?:city|country|province)\b")),
+    (ENTITY, re.compile(r"哪[\u4e00-\u9fff]|什么|叫|名字|名称|是啥|\bwhich\b|"
+                        r"\bwhat\b|\bname\b|\bcalled\b")),
+)
+
+
+def question_kind(question: str) -> str:
+    """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
+    text = _norm(question)
+    for kind, pattern in _KINDS:
+        if pattern.search(text):
+            return kind
+    return EXPLAIN
+
+
+def is_factoid(kind: str) -> bool:
+    """Whether a question of this kind is answered by a short span."""
+    return kind in FACTOID_KINDS
+
+
+# The question word a span stands in for, longest first; measure words and the noun asked about may follow.
+_WH = re.compile(
+    r"(?:哪(?:一|两|几|[0-9]+)?(?:个|家|位|款|种|类|部|所|支|项|名|座|条|本|张|首|场|届|次|年|月|天|日|国|省|市|"
+    r"城市|国家|地区|公司|人|队|样)?|什么(?:时候|时间|地方|人|样的|样)?|多少(?:个|家|人|年|次|钱|倍)?|几(?:个|家|位|年|月|"
+    r"次|种|名|号|岁|倍|部)?|谁|何(?:时|地|处|人|种)|多(?:大|高|长|久|远|重|快)|如何|怎么|怎样|为什么|为何|啥)")
+_PUNCT = "，。！？；：、,.!?;:（）()「」『』“”\"'《》〈〉【】[]…—-·|/ \t\n"
+_CLAUSE_END = re.compile(r"[，。！？；：,!?;:（）()|\n]")
+_MONEY = re.compile(r"多少钱|融资|融了|估值|金额|价格|收入|营收|售价|\b(?:valuation|valued|raised?|revenue|price|cost|"
+                    r"worth|funding)\b")
+_LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "就是", "分别是", "是", "为", "由", "在", "于",
+                   "叫", "约", "达", "了", "将", "即", "乃")
+_TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
+
+# ----------------------------------------------------------------------------------------- typed candidates
+
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+_DATE = re.compile(
+    r"(?:公元前?)?(?:\d{3,4}|[一二三四五六七八九〇零]{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|"
+    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?:份|初|中旬|底|末)?|"
+    r"(?:19|20)\d\d[./-]\d{1,2}(?:[./-]\d{1,2})?|"
+    r"[0-9" + _CN_NUM + r"]+\s*世纪(?:[0-9" + _CN_NUM + r"]+\s*年代)?(?:初|中|末|初期|中期|末期|后期|前期)?|"
+    r"[0-9" + _CN_NUM + r"]+\s*年代(?:初|中|末|初期|中期|末期)?|"
+    r"(?:19|20)\d\d(?!\d)"
+)
+_UNIT = (r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
+         r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|英里|英尺|平方公里|平方米|公顷|吨|公斤|千克|克|"
+         r"磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|"
+         r"席|支|队|国|省|城|户|parameters|tokens)?")
+_NUMBER = re.compile(
+    r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
+    r"(?:US\$|\$|¥|￥|€|£)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
+    r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
+    r"[" + _CN_NUM + r"]{1,6}(?:多|余)?(?:个|位|名|人|家|次|倍|岁|年|天|种|座|所|部|项|场|届|支|队|国|条|款)"
+)
+_QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'&]*){0,5}")
+# A common Chinese surname followed by one or two given-name characters, for "who" questions.
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+_CN_NAME = re.compile(r"(?:欧阳|司马|诸葛|上官|[" + _SURNAMES + r"])[\u4e00-\u9fff]{1,2}")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|国|镇|村|岛|湖|河|江|山|港|湾|大学|学院|大道|路|街)")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A short answer: ``text`` occurs verbatim in the sentence at ``start``."""
+
+    text: str
+    start: int
+    kind: str
+
+
+def _norm(text: str) -> str:
+    """NFKC, Simplified, lower case, with one character per input character where possible."""
+    out = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    if len(out) != len(text):  # keep offsets aligned with the original sentence
+        out = "".join((to_simplified(unicodedata.normalize("NFKC", c)).lower() or c)[:1] for c in text)
+    return out
+
+
+def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]) -> list[tuple[int, int, int]]:
+    """Spans of ``sentence`` (normal form of ``original``) of the type ``kind`` asks for, in text order.
+
+    Each is ``(start, end, strength)``: 2 for a known person, an amount with its unit or scale, or a date
+    with its month; 1 for weaker evidence of the type (a bare number, a name-like string).
+    """
+    found: list[tuple[int, int, int]] = []
+    if kind == TIME:
+        found = [(*m.span(), 2 if "月" in m.group(0) or re.search(r"[./-]", m.group(0)) else 1)
+                 for m in _DATE.finditer(sentence)]
+    elif kind == NUMBER:
+        for m in _NUMBER.finditer(sentence):
+            if _is_number(m.group(0), sentence, m.start(), m.end()):
+                # An amount with its unit or scale is strong; a bare number, a duration ("一年", "3 天") or
+                # a count written in Chinese numerals is weak.
+                strong = re.search(r"\d", m.group(0)) and re.search(
+                    r"[^\d\s,.，约近超过逾达仅共总计大不到将多余几以上左右年天月日]", m.group(0))
+                found.append((*m.span(), 2 if strong else 1))
+    elif kind == PERSON:
+        found = [(m.start(), m.start() + len(p), 2) for p in people if p for m in re.finditer(re.escape(p), sentence)]
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))]
+        if not found:
+            found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence)]
+    elif kind == PLACE:
+        found = [(*m.span(), 1) for m in _PLACE.finditer(sentence)]
+    elif kind == ENTITY:
+        found = [(*m.span(), 1) for m in _QUOTED.finditer(sentence)]
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2]
+    return sorted(set(found))
+
+
+def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
+    """A figure, not a date or an ordinal: "2023 年", "1 月" and "第 3" are not amounts."""
+    if not re.search(r"\d|[" + _CN_NUM + r"]", text):
+        return False
+    if re.fullmatch(r"(?:19|20)\d\d\s*年?", text.strip()):
+        return False
+    if re.match(r"\s*[月日号时点/.\-]", sentence[end:end + 2]):
+        return False
+    if re.search(r"[a-z\-_./]\s?$", sentence[max(0, start - 2):start]):
+        return False  # part of a name such as "step-1" or "gpt-4"
+    return sentence[max(0, start - 1):start] != "第"
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not any(c.isdigit() for c in text)
+
+
+def _longest_in(needle: str, haystack: str, *, suffix: bool, min_len: int = 2) -> tuple[int, int] | None:
+    """The longest suffix (or prefix) of ``needle`` found in ``haystack``: (start, end) in ``haystack``."""
+    for n in range(min(len(needle), 20), min_len - 1, -1):
+        piece = needle[-n:] if suffix else needle[:n]
+        if piece.strip(_PUNCT) != piece or not piece.strip():
+            continue
+        at = haystack.rfind(piece) if suffix else haystack.find(piece)
+        if at >= 0:
+            return at, at + n
+    return None
+
+
+def _first_after(right: str, haystack: str, after: int) -> int | None:
+    """Where the earliest piece (2+ characters) of ``right`` occurs in ``haystack`` at or after ``after``."""
+    best = None
+    for i in range(len(right) - 1):
+        for n in (4, 3, 2):
+            piece = right[i:i + n]
+            if len(piece) < n or any(c in _PUNCT for c in piece):
+                continue
+            at = haystack.find(piece, after)
+            if at >= 0:
+                best = at if best is None else min(best, at)
+                break
+        if best is not None:
+            return best
+    return best
+
+
+def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Drop punctuation and particles at the edges of ``sentence[start:end]``."""
+    changed = True
+    while changed and start < end:
+        changed = False
+        while start < end and sentence[start] in _PUNCT and sentence[start] not in "《“「『\"":
+            start, changed = start + 1, True
+        while start < end and sentence[end - 1] in _PUNCT and sentence[end - 1] not in "》”」』\"":
+            end, changed = end - 1, True
+        for p in _LEAD_PARTICLES:
+            if sentence.startswith(p, start) and end - start > len(p) + 1:
+                start, changed = start + len(p), True
+                break
+        for p in _TAIL_PARTICLES:
+            if sentence[start:end].endswith(p) and end - start > len(p) + 1:
+                end, changed = end - len(p), True
+                break
+    return start, end
+
+
+def _last_before(left: str, haystack: str) -> int | None:
+    """Where, in ``haystack``, the piece of ``left`` closest to its end (2+ characters) ends."""
+    for i in range(len(left), 1, -1):
+        for n in (6, 5, 4, 3, 2):
+            piece = left[max(0, i - n):i]
+            if len(piece) < n or any(c in _PUNCT for c in piece):
+                continue
+            at = haystack.rfind(piece)
+            if at >= 0:
+                return at + n
+    return None
+
+
+def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
+    """The part of ``sentence`` the question word stands in for, from the words around it."""
+    wh = _WH.search(question)
+    if not wh:
+        return None
+    left = question[: wh.start()].strip(_PUNCT)
+    right = question[wh.end():].strip(_PUNCT + "呢吗啊呀")
+    start = _last_before(left, sentence) if left else None
+    end = _first_after(right, sentence, start if start is not None else 0) if right else None
+    if start is not None and end is not None and end > start:
+        pass
+    elif start is not None:
+        while start < len(sentence) and sentence[start] in _PUNCT:
+            start += 1
+        stop = _CLAUSE_END.search(sentence, start + 1)
+        end = stop.start() if stop else len(sentence)
+    elif end is not None:
+        before = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, end)]
+        start = before[-1] if before else 0
+    else:
+        return None
+    start, end = _trim(sentence, start, end)
+    return (start, end) if end - start >= 2 else None
+
+
+def _anchors(question: str, sentence: str) -> list[int]:
+    """Positions in ``sentence`` of the question's words (2+ characters, or Latin words)."""
+    spots: list[int] = []
+    for piece in re.findall(r"[a-z0-9][a-z0-9.\-]+|[\u4e00-\u9fff]{2,}", question):
+        if _WH.fullmatch(piece):
+            continue
+        for n in range(min(len(piece), 6), 1, -1):
+            for i in range(len(piece) - n + 1):
+                at = sentence.find(piece[i:i + n])
+                if at >= 0:
+                    spots.extend((at, at + n))
+            if spots:
+                break
+    return spots
+
+
+def _in_question(text: str, question: str) -> bool:
+    core = text.strip(_PUNCT)
+    return bool(core) and core in question
+
+
+def extract_span(question: str, sentence: str, kind: str | None = None, *, people: tuple[str, ...] = (),
+                 anchors: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Span | None:
+    """The short answer to ``question`` in ``sentence``, or None when the sentence holds no such span.
+
+    ``people`` are known person names (from the glossary) to prefer for "who" questions; ``anchors`` are
+    extra forms of the question's words in the sentence's language (an English question's Chinese
+    renderings), so its span can be placed near them; ``exclude`` are names the question itself gives (in
+    any language), which are never its answer.
+    """
+    kind = kind or question_kind(question)
+    if not is_factoid(kind):
+        return None
+    q, s = _norm(question), _norm(sentence)
+    aligned = _aligned(q, s) if re.search(r"[\u4e00-\u9fff]", q) else None
+    spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
+    known = {_norm(e).replace(" ", "") for e in exclude if e}
+    typed = [c for c in _candidates(s, sentence, kind, tuple(_norm(p) for p in people))
+             if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
+    strongest = max((c[2] for c in typed), default=0)
+    chosen: tuple[int, int] | None = None
+    if aligned and kind in (ENTITY, PLACE) and aligned[1] - aligned[0] <= 30:
+        chosen = aligned
+    elif typed:
+        if aligned:
+            inside = [c for c in typed if c[0] >= aligned[0] - 1 and c[1] <= aligned[1] + 1]
+            overlapping = [c for c in typed if c[0] < aligned[1] and c[1] > aligned[0]]
+            pool = inside or overlapping
+            asked = _asked_noun(q)
+            if pool:
+                chosen = max(pool, key=lambda c: (_fits(s, c, asked), c[2], c[1] - c[0]))[:2]
+        if chosen is None and aligned and kind == PERSON and strongest < 2 and aligned[1] - aligned[0] <= 30:
+            chosen = aligned  # name heuristics are weaker than the question's own words around the answer
+        if chosen is None and (spots or not aligned):
+            asked = _asked_noun(q)
+            chosen = min(typed, key=lambda c: (-_fits(s, c, asked), -c[2], _distance(c, spots), c[0]))[:2]
+    if chosen is None and aligned and aligned[1] - aligned[0] <= 40 and not _in_question(s[aligned[0]:aligned[1]], q) \
+            and kind not in (NUMBER, TIME):  # a figure or a date must be found as one, not guessed
+        chosen = aligned
+    if chosen is None:
+        return None
+    a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
+    text = sentence[a:b].strip()
+    return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
+
+
+def _asked_noun(question: str) -> set[str]:
+    """The Chinese characters of what a "多少 / 几" question counts ("多少企业客户" → 企, 业, 客, 户)."""
+    m = re.search(r"(?:多少|几)([\u4e00-\u9fff]{1,4})", question)
+    asked = set(m.group(1)) - set("个是的呢了") if m else set()
+    if _MONEY.search(question):
+        asked |= {"元"}  # an amount of money: 美元, 亿元, 人民币元
+    return asked
+
+
+def _fits(sentence: str, span: tuple[int, ...], asked: set[str]) -> int:
+    """1 when the unit or the words right after a figure share a character with what the question counts."""
+    if not asked:
+        return 0
+    return int(bool(asked & set(sentence[span[0]:span[1] + 4])))
+
+
+def _distance(span: tuple[int, ...], spots: list[int]) -> int:
+    if not spots:
+        return 0
+    return min(min(abs(span[0] - p), abs(span[1] - p)) for p in spots)

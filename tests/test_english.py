@@ -1,0 +1,59 @@
+"""English renderings of Chinese figures, dates and names."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.english import NameRenderer, has_figure, pinyin_name, render_figures
+
+
+@pytest.mark.parametrize(("chinese", "english"), [
+    ("30亿美元", "US$3 billion"),
+    ("约 30 亿美元", "about US$3 billion"),
+    ("1.4亿美元", "US$140 million"),
+    ("7000万美元", "US$70 million"),
+    ("50 亿人民币", "RMB 5 billion"),
+    ("600多人", "600+ people"),
+    ("906人", "906 people"),
+    ("1万亿", "1 trillion"),
+    ("40%", "40%"),
+    ("2023年4月", "April 2023"),
+    ("2023.04.06", "6 April 2023"),
+    ("2023/05", "May 2023"),
+    ("2017年", "2017"),
+    ("12000人", "12,000 people"),
+])
+def test_figures_and_dates(chinese, english):
+    assert render_figures(chinese) == english
+    assert has_figure(chinese)
+
+
+def test_figures_inside_a_sentence_keep_the_words_apart():
+    assert render_figures("截至 2024 年 7 月进行 4 轮融资，估值达 30 亿美元") == \
+        "截至 July 2024 进行 4 rounds 融资，估值 US$3 billion"
+
+
+def test_person_names_in_pinyin_surname_first():
+    assert pinyin_name("杨植麟") == "Yang Zhilin"
+    assert pinyin_name("曾鸣") == "Zeng Ming"  # 曾 as a surname
+    assert pinyin_name("欧阳娜娜") == "Ouyang Nana"
+    assert pinyin_name("楊植麟") == "Yang Zhilin"  # Traditional script
+
+
+def test_any_mapping_renders_names_and_unknown_people_fall_back_to_pinyin():
+    renderer = NameRenderer({"月之暗面": "Moonshot AI", "闫俊杰": "Yan Junjie"})
+    assert renderer.render("月之暗面") == "Moonshot AI (月之暗面)"
+    assert renderer.render("閆俊杰", person=True) == "Yan Junjie (閆俊杰)"
+    assert renderer.render("张宇韬", person=True) == "Zhang Yutao (张宇韬)"
+    assert renderer.render("张宇韬") == "张宇韬"  # not known to be a person: left as it is
+    assert renderer.render("OpenBMB") == "OpenBMB"
+    assert renderer.render("30 亿美元") == "US$3 billion (30 亿美元)"
+
+
+def test_renderer_from_glossary_entities():
+    class Entity:
+        def __init__(self, zh, en):
+            self.zh, self.en = zh, en
+
+    renderer = NameRenderer.from_entities([Entity(("杨植麟", "楊植麟"), ("Yang Zhilin",)), Entity(("x",), ())])
+    assert renderer.english("楊植麟") == "Yang Zhilin" and renderer.english("x") is None

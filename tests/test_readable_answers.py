@@ -1,0 +1,93 @@
+"""Answers a person can read: the short answer first, English for English questions, follow-ups, examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.textnorm import compact
+from qa import ask, get_pipeline
+from ui.text import EXAMPLES
+
+pytestmark = pytest.mark.slow
+
+# What a correct answer to each example chip holds (in compact form: spaces dropped, Simplified script).
+EXPECTED = {
+    "月之暗面的创始人是谁？": ["杨植麟"],
+    "智谱AI成立于哪一年？": ["2019"],
+    "“六小虎”指的是哪些公司？": ["智谱", "月之暗面", "百川智能", "minimax", "阶跃星辰", "零一万物"],
+    "Who founded Moonshot AI?": ["yangzhilin", "杨植麟"],
+    "What is Moonshot AI's valuation?": ["亿美元", "billion"],
+    "Which investors backed Zhipu AI?": ["investors:"],  # funding rows, their investor column in English
+}
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return get_pipeline()
+
+
+def _history(*turns: str) -> list[dict[str, str]]:
+    history: list[dict[str, str]] = []
+    for question in turns:
+        answer = ask(question, history=history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+    return history
+
+
+@pytest.mark.parametrize("question", EXAMPLES)
+def test_every_example_chip_is_answered_correctly(pipeline, question):
+    assert question in EXPECTED, "each example needs an expected answer here"
+    answer = ask(question)
+    assert not answer.abstained
+    text = compact(answer.text)
+    assert all(compact(e) in text for e in EXPECTED[question])
+
+
+def test_a_factoid_answer_starts_with_the_short_answer_in_bold_and_cites_it(pipeline):
+    answer = ask("月之暗面的创始人是谁？")
+    assert answer.short_answer == "杨植麟" and answer.answer_kind == "person"
+    first, lead, *quotes = answer.text.split("\n")
+    assert first == "**杨植麟** [1]" and lead == "根据检索到的文章："
+    assert 1 <= len(quotes) <= 2 and "杨植麟" in quotes[0]
+    assert all("投资方" not in q for q in quotes)  # no funding row rides along with the founder
+
+
+def test_english_answers_render_names_and_figures_in_english(pipeline):
+    founder = ask("Who founded MiniMax?")
+    assert founder.text.startswith("**Yan Junjie (闫俊杰)** [1]")
+    assert "Evidence" in founder.text.split("\n")[1]
+    raised = ask("How much money has Infinigence AI raised so far?")
+    assert raised.short_answer == "1.4亿美元" and raised.text.startswith("**US$140 million (1.4亿美元)**")
+
+
+def test_list_questions_get_sentences_without_a_bold_span(pipeline):
+    answer = ask("“六小虎”指的是哪些公司？")
+    assert answer.answer_kind == "list" and answer.short_answer == "" and "**" not in answer.text
+
+
+def test_a_quoted_table_row_carries_its_header(pipeline):
+    answer = ask("MiniMax 2024 年 3 月那轮融了多少钱？")
+    assert "时间: 2024/03; 轮次: A轮; 金额: 6 亿美元" in answer.text
+
+
+def test_follow_ups_keep_the_subject_of_the_previous_answer(pipeline):
+    # The question before named the company; "它" is that company, whatever else the answer mentioned.
+    follow_up = ask("那它的投资方有哪些？", history=_history("智谱的估值是多少？"))
+    assert "智谱" in str(follow_up.trace["retrieval_query"])
+    assert "面壁" not in follow_up.text
+    # "他" after a question answered by a person is that person.
+    history = _history("Who founded Moonshot AI?")
+    query = get_pipeline()._with_context("他毕业于哪所大学？", history)
+    assert "杨植麟" in query
+    # A follow-up naming another company changes the subject.
+    history = _history("月之暗面的创始人是谁？", "MiniMax 的创始人呢？")
+    assert "MiniMax" in get_pipeline()._with_context("它是什么时候成立的？", history)
+    assert "月之暗面" not in get_pipeline()._with_context("它是什么时候成立的？", history)
+
+
+def test_sources_disagree_only_on_the_figure_asked(pipeline):
+    # Different amounts in rows from several rounds are not a disagreement about what was asked.
+    assert "different figures" not in ask("Which investors backed Zhipu AI?").text
+    valuation = ask("What is Moonshot AI's valuation?")
+    assert valuation.text.split("\n")[1].startswith("The sources give different figures")
+    assert "2025-02-07" in valuation.text  # each figure with its date

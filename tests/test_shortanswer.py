@@ -1,0 +1,67 @@
+"""The short answer: question types and the span of a sentence that answers (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.shortanswer import extract_span, is_factoid, question_kind
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("月之暗面的创始人是谁？", "person"),
+    ("Who founded Moonshot AI?", "person"),
+    ("智谱AI成立于哪一年？", "time"),
+    ("When was StepFun founded?", "time"),
+    ("MiniMax 2024 年收入大约多少？", "number"),
+    ("How many foundation models did Stepfun put out?", "number"),
+    ("What is Moonshot AI's valuation?", "number"),
+    ("DeepSeek 位于哪里？", "place"),
+    ("无问芯穹推出的云平台叫什么名字？", "entity"),
+    ("“六小虎”指的是哪些公司？", "list"),
+    ("Which investors backed Zhipu AI?", "list"),
+    ("为什么百川智能转向医疗？", "explain"),
+    ("How did Moonshot grow so fast?", "explain"),
+])
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+    assert is_factoid(kind) == (kind not in ("list", "explain"))
+
+
+def test_span_is_the_typed_candidate_nearest_the_question_words():
+    sentence = "该公司成立于2021年，2024年的收入约为7000万美元，员工约300人。"
+    assert extract_span("它2024年的收入是多少？", sentence).text.endswith("7000万美元")
+    # A count of people is what "多少人" asks for, not the amount of money beside it.
+    assert extract_span("公司有多少人？", sentence).text.startswith("约300")
+    assert extract_span("公司是哪一年成立的？", sentence).text == "2021年"
+
+
+def test_a_known_person_beats_name_like_strings_and_names_the_question_gives_are_excluded():
+    sentence = "Minimax由AI资深人士闫俊杰创立，以其产品Talkie而闻名。"
+    assert extract_span("Who founded MiniMax?", sentence, people=("闫俊杰",)).text == "闫俊杰"
+    other = extract_span("Who founded MiniMax?", sentence, people=("闫俊杰",), exclude=("闫俊杰",))
+    assert other is None or other.text != "闫俊杰"
+
+
+def test_the_words_around_the_question_word_place_the_span():
+    # The question repeats the sentence's words around what it asks ("是由……开发的").
+    span = extract_span("《战国无双3》是由哪两个公司合作开发的？",
+                        "《战国无双3》是由光荣和ω-force开发的战国无双系列续作。")
+    assert span is not None and span.text == "光荣和ω-force"
+    span = extract_span("杨昊的职业是什么？", "杨昊（），中国足球运动员，司职中场。")
+    assert span is not None and "足球运动员" in span.text
+
+
+def test_model_names_and_date_parts_are_not_figures():
+    sentence = "阶跃星辰一年后发布 Step-1 千亿参数模型，2024/03 团队约 150 人。"
+    span = extract_span("How big was Stepfun's team?", sentence, "number")
+    assert span is not None and span.text in ("约 150 人", "150 人")
+
+
+def test_span_occurs_verbatim_in_the_sentence_in_any_script():
+    sentence = "階躍星辰成立於2023年4月，創始人是姜大昕。"
+    span = extract_span("阶跃星辰是哪一年哪个月成立的？", sentence)
+    assert span is not None and span.text == "2023年4月" and sentence[span.start:].startswith(span.text)
+
+
+def test_list_and_explanation_questions_get_no_span():
+    assert extract_span("“六小虎”指的是哪些公司？", "六小虎指智谱、月之暗面、百川智能。") is None
