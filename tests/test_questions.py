@@ -16,7 +16,10 @@ QUESTIONS = ROOT / "eval" / "questions.jsonl"
 CORPUS = ROOT / "data" / "corpus"
 
 LANGS = {"zh", "zh-Hant", "en"}
-TYPES = {"fact", "table", "date", "person", "comparison", "conflict", "unanswerable"}
+# Questions the articles cannot answer: what they never say, other subjects, other companies, and figures
+# they never give for the companies they cover.
+UNANSWERABLE = {"unanswerable", "off-topic", "other-company", "near-miss"}
+TYPES = {"fact", "table", "date", "person", "comparison", "conflict"} | UNANSWERABLE
 SPLITS = {"dev", "test"}
 REQUIRED = {
     "id": str,
@@ -111,7 +114,7 @@ def test_row_fields(row):
     assert row["lang"] in LANGS
     assert row["type"] in TYPES
     assert row["question"].strip()
-    assert row["answerable"] == (row["type"] != "unanswerable")
+    assert row["answerable"] == (row["type"] not in UNANSWERABLE)
     if row["answerable"]:
         assert row["evidence"], "answerable question without evidence"
         assert row["answers"], "answerable question without answer keys"
