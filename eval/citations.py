@@ -11,13 +11,13 @@ passages choose the threshold, the other half are scored with it).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.settings import get_settings
+from eval.jsonl import read_rows
 from llm.support import OVERLAP_WEIGHT, SURE_OVERLAP, SupportJudge, Verdict, pair_key
 
 PAIRS_PATH = Path(__file__).resolve().parent / "citation_pairs.jsonl"
@@ -39,20 +39,14 @@ class Pair:
 
 def load_pairs(path: Path = PAIRS_PATH) -> list[Pair]:
     """Read and validate the pairs file; a malformed row raises ``ValueError`` naming its line."""
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            pair = Pair(int(row["id"]), str(row["passage_id"]), str(row["lang"]), row["label"] == "supported",
-                        str(row["kind"]), str(row["sentence"]), str(row["passage"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{n}: not a labelled pair ({exc})") from exc
-        if pair.lang not in ("en", "zh") or pair.kind not in KINDS or row["label"] not in ("supported", "unsupported"):
-            raise ValueError(f"{path}:{n}: unknown lang, kind or label in {line[:80]!r}")
-        out.append(pair)
-    return out
+    def build(row: dict) -> Pair:
+        if row["lang"] not in ("en", "zh") or row["kind"] not in KINDS or row["label"] not in ("supported",
+                                                                                            "unsupported"):
+            raise ValueError("unknown lang, kind or label")
+        return Pair(int(row["id"]), str(row["passage_id"]), str(row["lang"]), row["label"] == "supported",
+                    str(row["kind"]), str(row["sentence"]), str(row["passage"]))
+
+    return read_rows(path, build, "a labelled pair")
 
 
 def judge_all(pairs: Iterable[Pair], judge: SupportJudge) -> list[tuple[Pair, Verdict]]:

@@ -6,12 +6,12 @@ the set's own rule, so every metric and ablation runs unchanged on any corpus.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from common.textnorm import compact
+from eval.jsonl import read_rows
 from eval.metrics import contains_quote
 
 QUESTIONS_PATH = Path(__file__).resolve().parent / "questions.jsonl"
@@ -72,19 +72,11 @@ def load_questions(path: Path = QUESTIONS_PATH, split: str = "all") -> list[Ques
 
     Benchmark rows (no ``split`` field) are all ``dev``: the held-out halves live elsewhere.
     """
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            q = Question(row["id"], row.get("split", "dev"), row["lang"], row.get("type", "benchmark"),
-                         row["question"], bool(row["answerable"]),
-                         tuple((e["doc_id"], e["quote"]) for e in row.get("evidence", [])),
-                         tuple(row.get("answers", [])), row.get("gold_paragraph", ""),
-                         tuple(row.get("answers_en", [])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{n}: not a question row ({exc})") from exc
-        if split in ("all", q.split):
-            out.append(q)
-    return out
+    def build(row: dict) -> Question:
+        return Question(row["id"], row.get("split", "dev"), row["lang"], row.get("type", "benchmark"),
+                        row["question"], bool(row["answerable"]),
+                        tuple((e["doc_id"], e["quote"]) for e in row.get("evidence", [])),
+                        tuple(row.get("answers", [])), row.get("gold_paragraph", ""),
+                        tuple(row.get("answers_en", [])))
+
+    return [q for q in read_rows(path, build, "a question row") if split in ("all", q.split)]
