@@ -48,10 +48,9 @@ class Rendering:
 
 @dataclass
 class Expansion:
-    """What a query expands to: extra BM25 terms, a translated query string and the entities seen."""
+    """What a query expands to: extra BM25 terms, the renderings behind them and the entities seen."""
 
     terms: list[str] = field(default_factory=list)
-    translation: str = ""
     entities: list[Entity] = field(default_factory=list)
     # What the question asks about, one entry per word or name, each with its acceptable renderings.
     concepts: list[list[str]] = field(default_factory=list)
@@ -60,6 +59,11 @@ class Expansion:
     concept_confidence: list[float] = field(default_factory=list)
     # English questions: each rendered word or name, in question order.
     renderings: list[Rendering] = field(default_factory=list)
+
+    @property
+    def translation(self) -> str:
+        """The question word by word in Chinese (each rendering's first form), derived from the renderings."""
+        return " ".join(r.chinese[0] for r in self.renderings if r.chinese)
 
     def term_weights(self) -> dict[str, float]:
         """Each Chinese term with the confidence of its most confident rendering (1.0 for entity aliases)."""
@@ -195,8 +199,7 @@ class QueryExpander:
                 sure.append(1.0)
         renderings = [r for _, r in sorted(found, key=lambda p: p[0])]
         terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
-        translation = " ".join(r.chinese[0] for r in renderings if r.chinese)
-        return Expansion(terms=terms, translation=translation, entities=entities, concepts=concepts,
+        return Expansion(terms=terms, entities=entities, concepts=concepts,
                          renderings=renderings, concept_confidence=sure)
 
     def _named(self, key: str) -> Rendering:
