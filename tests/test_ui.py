@@ -366,7 +366,7 @@ def llm_page(fake_llm, monkeypatch, caplog):
     from qa import get_pipeline
 
     monkeypatch.setattr("llm.client.RETRY_BACKOFF_S", 0.0)
-    monkeypatch.setattr(app, "STREAM_INTERVAL_S", 0.0)
+    monkeypatch.setattr("ui.handlers.STREAM_INTERVAL_S", 0.0)
     caplog.set_level("DEBUG")
     fake_llm.mode, fake_llm.failures_left = "ok", 0
     fake_llm.requests.clear()
@@ -404,7 +404,7 @@ def test_llm_from_the_page_streams_a_cited_answer(llm_page, fake_llm):
 @pytest.mark.slow
 def test_llm_failure_and_unsupported_sentences_are_shown(llm_page, fake_llm, monkeypatch):
     built = []
-    monkeypatch.setattr(app, "LLMClient", lambda settings: built.append(settings) or LLMClient(settings))
+    monkeypatch.setattr("ui.handlers.LLMClient", lambda settings: built.append(settings) or LLMClient(settings))
     steps, turns = llm_page.run("Who founded Moonshot AI?", mode="error")
     final, html_text = steps[-1]
     assert "杨植麟" in final.text and "qa-card" in html_text
