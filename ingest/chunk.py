@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from common.patterns import CJK, CJK_CHAR
 from common.textnorm import compact
 from ingest.documents import Document, is_caption
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-{3,}[\s:|-]*\|?\s*$")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _ENDS_SENTENCE = re.compile(r"[。！？!?；;.,，、:：]$")
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ". ", "，", ",", " ", ""]
@@ -64,7 +64,7 @@ def _plain_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
         return False
     if is_caption(s):
         return False
-    if len(_CJK.findall(s)) < 2 and len(_LATIN_WORD.findall(s)) < 2:
+    if len(CJK_CHAR.findall(s)) < 2 and len(_LATIN_WORD.findall(s)) < 2:
         return False
     # Paragraph-separated text marks headings with blank lines; line-per-paragraph text can't, so
     # only very short lines count there.
@@ -72,70 +72,87 @@ def _plain_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
 
 
 def _blocks(text: str) -> list[_Block]:
-    lines = list(_lines(text))
-    markdown = any(_MD_HEADING.match(line) for _, line in lines)
-    blank_separated = sum(1 for _, line in lines if not line.strip()) > len(lines) * 0.2
-    path: list[tuple[int, str]] = []
-    blocks: list[_Block] = []
-    cur_start: int | None = None
-    cur_table = False
-    cur_body = False  # whether the open block has more than guessed headings
-    cur_path: tuple[str, ...] = ()  # the headings in force where the open block starts
-    cur_run: list[str] = []  # the guessed headings that open it
+    """Split ``text`` into heading-labelled blocks of prose or table, small neighbours merged."""
+    scanner = _BlockScanner(text)
+    blocks = _merge_small(scanner.scan(), text)
+    return blocks if scanner.markdown else _nest_tables(blocks)
 
-    def open_block(pos: int, is_table: bool) -> None:
-        nonlocal cur_start, cur_table, cur_path
-        cur_start, cur_table, cur_path = pos, is_table, tuple(h for _, h in path)
 
-    def close(end: int) -> None:
-        nonlocal cur_start, cur_body
-        if cur_start is not None and text[cur_start:end].strip():
-            # A run of guessed headings mixes slide labels ("API 开放平台") with the real title
-            # ("MiniMax——融资 & 团队"); the last few, nearest the text, make its section.
-            section = tuple(cur_run[-MAX_GUESSED_PATH:]) if cur_run else cur_path
-            blocks.append(_Block(section, cur_start, end, cur_table))
-        cur_start, cur_body = None, False
-        cur_run.clear()
+class _BlockScanner:
+    """One pass over the lines, keeping the heading path and the block being read.
 
-    for i, (pos, line) in enumerate(lines):
-        heading: tuple[int, str] | None = None
-        md = _MD_HEADING.match(line)
-        if md:
-            heading = (len(md.group(1)), md.group(2).strip())
-        elif not markdown:
-            prev_blank = i == 0 or not lines[i - 1][1].strip()
-            next_blank = i + 1 >= len(lines) or not lines[i + 1][1].strip()
-            if _plain_heading(line, prev_blank or not blank_separated, next_blank or not blank_separated):
-                heading = (1, line.strip())
-        if heading and md:
-            close(pos)
-            path = [h for h in path if h[0] < heading[0]] + [heading]
-            continue
-        if heading:
-            # A guessed heading may be a short line of content ("赠送总价值4万元的Tokens"), so it stays in
-            # the text of the block it opens; a run of them opens one block.
-            if cur_body or cur_table:
-                close(pos)
-            path = [h for h in path if h[0] < heading[0]] + [heading]
-            if cur_start is None:
-                open_block(pos, False)
-            cur_run.append(heading[1])
-            continue
+    Markdown headings only label blocks. In text without markdown, guessed headings may be short lines of
+    content ("赠送总价值4万元的Tokens"), so they stay in the text of the block they open.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = list(_lines(text))
+        self.markdown = any(_MD_HEADING.match(line) for _, line in self.lines)
+        self.blank_separated = sum(1 for _, line in self.lines if not line.strip()) > len(self.lines) * 0.2
+        self.path: list[tuple[int, str]] = []  # (level, heading) in force
+        self.blocks: list[_Block] = []
+        self.start: int | None = None  # where the open block starts (None: no block open)
+        self.table = False  # whether the open block is a table
+        self.body = False  # whether the open block has more than guessed headings
+        self.opened_under: tuple[str, ...] = ()  # the headings in force where the open block starts
+        self.run: list[str] = []  # the guessed headings that open it
+
+    def scan(self) -> list[_Block]:
+        for i, (pos, line) in enumerate(self.lines):
+            md = _MD_HEADING.match(line)
+            if md:
+                self._close(pos)
+                self._enter((len(md.group(1)), md.group(2).strip()))
+            elif not self.markdown and self._guessed_heading(i, line):
+                self._guessed(pos, line.strip())
+            else:
+                self._content(pos, line)
+        self._close(len(self.text))
+        return self.blocks
+
+    def _guessed_heading(self, i: int, line: str) -> bool:
+        prev_blank = i == 0 or not self.lines[i - 1][1].strip()
+        next_blank = i + 1 >= len(self.lines) or not self.lines[i + 1][1].strip()
+        loose = not self.blank_separated
+        return _plain_heading(line, prev_blank or loose, next_blank or loose)
+
+    def _enter(self, heading: tuple[int, str]) -> None:
+        self.path = [h for h in self.path if h[0] < heading[0]] + [heading]
+
+    def _guessed(self, pos: int, heading: str) -> None:
+        if self.body or self.table:
+            self._close(pos)
+        self._enter((1, heading))
+        if self.start is None:
+            self._open(pos, False)
+        self.run.append(heading)  # a run of guessed headings opens one block
+
+    def _content(self, pos: int, line: str) -> None:
         is_table = bool(_TABLE_ROW.match(line))
         if not line.strip():
-            if cur_table:
-                close(pos)
-            continue
-        if cur_start is not None and is_table and not cur_table and not cur_body:
-            cur_table = True  # guessed headings right above a table are its caption
-        if cur_start is not None and is_table != cur_table:
-            close(pos)
-        if cur_start is None:
-            open_block(pos, is_table)
-        cur_body = True
-    close(len(text))
-    blocks = _merge_small(blocks, text)
-    return blocks if markdown else _nest_tables(blocks)
+            if self.table:
+                self._close(pos)
+            return
+        if self.start is not None and is_table and not self.table and not self.body:
+            self.table = True  # guessed headings right above a table are its caption
+        if self.start is not None and is_table != self.table:
+            self._close(pos)
+        if self.start is None:
+            self._open(pos, is_table)
+        self.body = True
+
+    def _open(self, pos: int, is_table: bool) -> None:
+        self.start, self.table, self.opened_under = pos, is_table, tuple(h for _, h in self.path)
+
+    def _close(self, end: int) -> None:
+        if self.start is not None and self.text[self.start:end].strip():
+            # A run of guessed headings mixes slide labels ("API 开放平台") with the real title
+            # ("MiniMax——融资 & 团队"); the last few, nearest the text, make its section.
+            section = tuple(self.run[-MAX_GUESSED_PATH:]) if self.run else self.opened_under
+            self.blocks.append(_Block(section, self.start, end, self.table))
+        self.start, self.body = None, False
+        self.run.clear()
 
 
 def _nest_tables(blocks: list[_Block]) -> list[_Block]:
@@ -218,7 +235,7 @@ def _table_pieces_of(rows: list[tuple[int, str]], block: _Block, size: int) -> I
     yield head_text + "\n" + "\n".join(r for _, r in piece), piece[0][0], piece[-1][0] + len(piece[-1][1])
 
 
-_CJK_SENTENCE = re.compile(r"[\u3400-\u9fff]{6,}")
+_CJK_SENTENCE = re.compile(f"[{CJK}]{{6,}}")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 
 
