@@ -43,6 +43,7 @@ import faiss
 import numpy as np
 from faiss.contrib.ivf_tools import add_preassigned
 
+from common.patterns import CJK_CHAR
 from index.choose import (
     HNSW_EF_CONSTRUCTION,
     HNSW_M,
@@ -228,8 +229,6 @@ class VectorSynth:
 # -- synthetic text -------------------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.\s)")
-_KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")  # the same filter as index.tokenize
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -254,7 +253,7 @@ class TextSynth:
         import rjieba
 
         from common.textnorm import normalize
-        from index.tokenize import STOPWORDS
+        from common.tokenize import STOPWORDS, is_word
 
         entities = self._entities(normalize)
         self.pools: dict[str, list[list[_Sentence]]] = {"zh": [], "en": []}
@@ -270,7 +269,7 @@ class TextSynth:
                 s = _Sentence(raw, [], [])
                 for i, seg in enumerate(raw):
                     token = seg.strip()
-                    if token and _KEEP.search(token) and token not in STOPWORDS:
+                    if token and is_word(token) and token not in STOPWORDS:
                         if token.isascii() and token.isdigit():
                             s.swaps.append((len(s.kept), "num"))
                         elif token in entities:
@@ -280,9 +279,9 @@ class TextSynth:
                 sentences.append(s)
             if not sentences:
                 continue
-            lang = "zh" if len(_CJK.findall(text)) > 0.2 * len(text) else "en"
+            lang = "zh" if len(CJK_CHAR.findall(text)) > 0.2 * len(text) else "en"
             self.pools[lang].append(sentences)
-            chars.update(_CJK.findall(text))
+            chars.update(CJK_CHAR.findall(text))
         for name in entities:
             self.entity_names["en" if name.isascii() else "zh"].append(name)
         self.chars = sorted(chars) or ["智"]
@@ -294,14 +293,13 @@ class TextSynth:
     @staticmethod
     def _entities(normalize) -> set[str]:
         from common.settings import ROOT
+        from common.tsv import alternatives, read_rows
 
         path = ROOT / "data" / "corpus" / "glossary.tsv"
         names = set()
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-                cols = line.split("\t")
-                if len(cols) == 3 and not line.startswith("#"):
-                    names.update(normalize(n) for n in (cols[1] + "|" + cols[2]).split("|"))
+        for cols in read_rows(path) if path.exists() else []:
+            if len(cols) == 3:
+                names.update(normalize(n) for n in alternatives(cols[1]) + alternatives(cols[2]))
         return {n for n in names if n and " " not in n}
 
     def _name(self, rnd: random.Random, lang: str) -> str:
@@ -599,7 +597,7 @@ def _bench_ivfpq(vectors: np.ndarray, queries: np.ndarray, truth: Truth, budget:
 
 def bench_bm25(n: int, synth: TextSynth, questions: list[str]) -> dict:
     """bm25s index time, memory and per-query cost at one corpus size."""
-    from index.tokenize import tokenize
+    from common.tokenize import tokenize
 
     log(f"bm25 N={n:,}: generating token lists")
     with Mem() as tok_mem:

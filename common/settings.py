@@ -123,6 +123,10 @@ class Settings:
         path = self.corpus_dir / name
         return path if self.corpus_vocabulary and path.is_file() else None
 
+    def for_corpus(self, folder: Path | None) -> Settings:
+        """These settings over another folder of articles (``None`` keeps the configured one)."""
+        return self.with_(corpus_dir=folder.resolve()) if folder else self
+
     def with_(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced."""
         return replace(self, **changes)

@@ -9,7 +9,6 @@ from functools import lru_cache
 from opencc import OpenCC
 
 _SPACES = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @lru_cache(maxsize=1)
@@ -36,11 +35,3 @@ def normalize(text: str) -> str:
 def compact(text: str) -> str:
     """Return :func:`normalize` without any whitespace, for substring checks across line breaks."""
     return normalize(text).replace(" ", "")
-
-
-def cjk_ratio(text: str) -> float:
-    """Share of non-space characters that are CJK ideographs."""
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return 0.0
-    return sum(1 for c in chars if _CJK.match(c)) / len(chars)

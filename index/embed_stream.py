@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from common.embedder import Embedder
 from common.errors import EmbedderError
 from common.textnorm import to_simplified
-from embed.protocol import Embedder
 from index.embed_cache import EmbedCache
 from ingest import Chunk
 

@@ -25,6 +25,7 @@ import bm25s
 import numpy as np
 from tqdm.auto import tqdm
 
+from common.embedder import Embedder
 from common.errors import (
     DocumentError,
     IndexCorruptError,
@@ -34,12 +35,11 @@ from common.errors import (
     QAError,
 )
 from common.settings import Settings
-from embed.protocol import Embedder
+from common.tokenize import tokenize
 from index.choose import choose_index_kind
 from index.embed_cache import EmbedCache
 from index.embed_stream import EmbeddedChunks, embed_chunks, embed_text
 from index.manifest import FORMAT_VERSION, Manifest
-from index.tokenize import tokenize
 from index.vectors import (
     REBUILD_HINT,
     VectorStore,
@@ -63,7 +63,6 @@ INGEST_VERSION = "5"
 # BM25 saturation and length normalisation, tuned on the dev split (k1 0.9-1.5, b 0.1-0.9 compared):
 # every chunk carries its title and heading path, so full length normalisation over-penalises them.
 BM25_K1, BM25_B = 1.2, 0.3
-FIX_HINT = REBUILD_HINT
 
 
 @dataclass
@@ -112,7 +111,7 @@ def _check_compatible(manifest: Manifest, settings: Settings, model: str, *, sto
              for k, v in expected.items() if getattr(manifest, k) != v]
     if wrong:
         raise IndexMismatchError(f"index at {settings.index_dir} was built differently ({'; '.join(wrong)}); "
-                                 + FIX_HINT)
+                                 + REBUILD_HINT)
 
 
 def load_index(settings: Settings, model: str) -> IndexData:
@@ -129,11 +128,11 @@ def load_index(settings: Settings, model: str) -> IndexData:
         dense = open_vector_store(settings, manifest.vector_store, manifest.collection, manifest.index_kind, path)
         bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(f"index at {path} is damaged ({type(exc).__name__}: {exc}); {FIX_HINT}") from exc
+        raise IndexCorruptError(f"index at {path} is damaged ({type(exc).__name__}: {exc}); {REBUILD_HINT}") from exc
     sizes = {"manifest": manifest.n_chunks, "chunk table": len(chunks), "vectors": dense.ntotal}
     if len(set(sizes.values())) != 1 or dense.dim != manifest.dim:
         raise IndexCorruptError(f"index at {path} is inconsistent ({sizes}, dim {dense.dim} vs {manifest.dim}); "
-                                + FIX_HINT)
+                                + REBUILD_HINT)
     return IndexData(path, manifest, chunks, documents, dense, bm25)
 
 
@@ -203,6 +202,10 @@ def _build(
         except QAError:
             pass
     _check_writable(settings.data_dir)
+    try:  # a mistyped setting fails before any embedding work
+        choose_index_kind(0, settings.index_kind)
+    except ValueError as exc:
+        raise QAError(f"QA_INDEX_KIND: {exc}") from exc
     store = check_store_name(settings.vector_store)
     if store == "milvus":
         milvus_client(settings)  # an unreachable server fails here, before any embedding work
@@ -218,10 +221,7 @@ def _build(
     vectors = embedded.vectors()
     dim = vectors.shape[1]
 
-    try:
-        kind = choose_index_kind(len(vectors), settings.index_kind)
-    except ValueError as exc:
-        raise QAError(f"QA_INDEX_KIND: {exc}") from exc
+    kind = choose_index_kind(len(vectors), settings.index_kind)
     bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
     bm25.index([tokenize(c.context_text()) or [""] for c in chunks], show_progress=False)
 

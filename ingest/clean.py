@@ -10,11 +10,9 @@ from datetime import date, datetime
 import yaml
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from common.patterns import PINYIN_READING
+
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
-_TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-# A pinyin reading glued to the character it annotates: 個(gè), 與(yǔ). A tone mark is required so
-# that ordinary parentheses such as "(MiniMax)" or "(ai)" survive.
-_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])\((?=[a-zü]*[{_TONE_MARKS}])[a-zü{_TONE_MARKS}]{{1,7}}\)")
 # Mis-encoded closing punctuation ("。”" after a bad round trip, sometimes with a stray "</p>").
 _BROKEN_PUNCT = re.compile(r"\?!\?/p>|\?!")
 _HTML_HINT = re.compile(r"<(?:p|div|table|tr|td|br|img|span|strong|a|h[1-6]|ul|ol|li|script|style)\b", re.I)
@@ -81,7 +79,7 @@ def date_from_url(url: str | None) -> str | None:
 
 def remove_pinyin(text: str) -> str:
     """Drop inline pinyin annotations such as ``個(gè)`` -> ``個``."""
-    return _PINYIN.sub("", text)
+    return PINYIN_READING.sub("", text)
 
 
 def repair_punctuation(text: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from common.embedder import Embedder
 from common.messages import message
-from embed.protocol import Embedder
 from llm.prompts import render
 from llm.stream_check import CheckedSentence, StreamingCheck
 from llm.support import SupportJudge

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.textnorm import normalize
+from common.tsv import alternatives, read_rows
 
 # Too general to decide anything: an answer may say "Chinese" or "US" where the passage only implies it.
 GENERAL = frozenset({"中国", "美国"})
@@ -47,13 +48,10 @@ class NameIndex:
         """Load the glossary (``kind<TAB>zh|aliases<TAB>en|aliases`` rows, ``#`` comments)."""
         self.names: list[Name] = []
         path = path or _glossary_path()
-        lines = path.read_text(encoding="utf-8").splitlines()[1:] if path else []
-        for line in lines:
-            cells = [c.strip() for c in line.split("\t")]
-            if line.startswith("#") or len(cells) < 3:
+        for cells in read_rows(path) if path else []:
+            if len(cells) < 3:
                 continue
-            spellings = tuple(dict.fromkeys(normalize(a) for a in (cells[1] + "|" + cells[2]).split("|")
-                                            if a.strip()))
+            spellings = tuple(dict.fromkeys(normalize(a) for a in alternatives(cells[1]) + alternatives(cells[2])))
             if spellings and spellings[0] not in GENERAL:
                 self.names.append(Name(cells[0], spellings))
         self._by_spelling: dict[str, Name] = {}

@@ -15,12 +15,14 @@ PLACEHOLDERS = {
     "condense": {"history", "question"},
     "translate_query": {"question"},
 }
+# Only English questions are translated (into Chinese, for retrieval), so this one has no Chinese version.
+ENGLISH_ONLY = {"translate_query"}
 
 
 @lru_cache(maxsize=32)
 def load_prompt(name: str, language: str) -> str:
     """Template ``name`` for ``language`` (``zh-Hant`` uses the Chinese file); validated placeholders."""
-    lang = "en" if language == "en" else "zh"
+    lang = "en" if language == "en" or name in ENGLISH_ONLY else "zh"
     if name == "answer" and lang == "zh" and not (PROMPTS_DIR / "answer.zh.md").exists():
         lang = "en"
     path = PROMPTS_DIR / f"{name}.{lang}.md"

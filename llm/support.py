@@ -17,13 +17,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from common.embedder import Embedder
+from common.lang import detect_language
 from common.settings import Settings, get_settings
 from common.textnorm import compact, normalize
-from embed.protocol import Embedder
-from index.tokenize import STOPWORDS, tokenize
+from common.tokenize import STOPWORDS, tokenize
+from common.tsv import alternatives, read_rows
 from llm import figures
 from llm.names import NameIndex, default_names, pinyin_names, spelled_in
-from retrieve.lang import detect_language
 
 _MARKER = re.compile(r"\s*\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]")
 _PASSAGE_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -112,16 +113,15 @@ COMPARED_SENTENCES = 2
 def _terms() -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     path = get_settings().corpus_file("terms.tsv")  # optional, beside the corpus
-    for line in path.read_text(encoding="utf-8").splitlines()[1:] if path else ():
-        cells = line.split("\t")
-        if len(cells) >= 2 and not line.startswith("#"):
-            out[normalize(cells[0])] = tuple(normalize(z) for z in cells[1].split("|") if z.strip())
+    for cells in read_rows(path) if path else ():
+        if len(cells) >= 2:
+            out[normalize(cells[0])] = tuple(normalize(z) for z in alternatives(cells[1]))
     return out
 
 
 @lru_cache(maxsize=1)
 def _dictionary():
-    from retrieve.cedict import EnglishToChinese
+    from common.cedict import EnglishToChinese
 
     return EnglishToChinese(get_settings().data_dir / "cache")
 

@@ -28,9 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     llm.add_argument("--no-llm", action="store_true", help="quote the articles even when an LLM is configured")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    settings = get_settings()
-    if args.corpus:
-        settings = settings.with_(corpus_dir=args.corpus.resolve())
+    settings = get_settings().for_corpus(args.corpus)
     overrides = {name: value for name, value in (
         ("llm_base_url", args.llm_base_url), ("llm_model", args.llm_model), ("llm_api_key", args.llm_api_key),
         ("llm_temperature", args.llm_temperature), ("llm_timeout", args.llm_timeout),

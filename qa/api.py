@@ -9,11 +9,12 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from common.embedder import Embedder
 from common.errors import LLMError
+from common.lang import detect_language
 from common.messages import message
 from common.settings import Settings, get_settings
 from embed import embedder_name, get_embedder, get_query_embedder
-from embed.protocol import Embedder
 from index import IndexData, ensure_index
 from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget, llm_configured
 from llm.prompts import render
@@ -29,7 +30,6 @@ from qa.validate import clean_question
 from retrieve.coverage import TermRarity
 from retrieve.expand import GLOSSARY, TERMS, QueryExpander
 from retrieve.hybrid import HybridRetriever, Retrieval
-from retrieve.lang import detect_language
 from retrieve.names import mine_name_pairs
 from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker

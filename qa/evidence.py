@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from common.textnorm import compact, normalize
-from index.tokenize import STOPWORDS, tokenize
+from common.tokenize import STOPWORDS, tokenize
 from qa.extractive import split_sentences
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.hybrid import Retrieval

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.textnorm import compact, normalize
+from common.tsv import alternatives, read_rows
 from retrieve.hybrid import Retrieval
 from retrieve.passage import Passage
 
@@ -60,12 +61,9 @@ def load_attributes(path: Path) -> tuple[Attribute, ...]:
     Simplified script).
     """
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if n == 0 or not line.strip() or line.startswith("#"):
-            continue  # the first line is the header
-        name, asks, evidence, *rest = (c.strip() for c in line.split("\t"))
-        ask_forms = [normalize(f) for f in asks.split("|") if f.strip()]
-        forms = [f.strip() for f in evidence.split("|") if f.strip()]
+    for name, asks, evidence, *rest in read_rows(path):
+        ask_forms = [normalize(f) for f in alternatives(asks)]
+        forms = alternatives(evidence)
         rows.append(Attribute(name, _pattern(ask_forms),
                               tuple(compact(f) for f in forms if not f.startswith(_REGEX)),
                               tuple(re.compile(f[len(_REGEX):]) for f in forms if f.startswith(_REGEX)),

@@ -10,10 +10,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
+from common.embedder import Embedder
 from common.errors import LLMError
 from common.messages import message
 from common.textnorm import compact
-from embed.protocol import Embedder
 from llm.answer import answer_messages, cited_numbers, renumber
 from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget
 from llm.stream_check import CheckedSentence, StreamingCheck

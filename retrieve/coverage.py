@@ -12,8 +12,8 @@ from functools import lru_cache
 import numpy as np
 
 from common.textnorm import compact
+from common.tokenize import tokenize
 from index.store import IndexData
-from index.tokenize import tokenize
 
 
 class TermRarity:

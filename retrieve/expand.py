@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.cedict import EnglishToChinese
 from common.textnorm import normalize
-from index.tokenize import STOPWORDS, sub_words, tokenize
-from retrieve.cedict import EnglishToChinese
+from common.tokenize import STOPWORDS, sub_words, tokenize
+from common.tsv import alternatives, read_rows
 
 # Optional files beside a corpus's articles (see ``Settings.corpus_file``).
 GLOSSARY = "glossary.tsv"
@@ -76,17 +77,8 @@ class Expansion:
         return weights
 
 
-def _rows(path: Path) -> list[list[str]]:
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if n == 0 or not line.strip() or line.startswith("#"):
-            continue  # the first line is the header
-        rows.append([c.strip() for c in line.split("\t")])
-    return rows
-
-
 def _aliases(cell: str) -> tuple[str, ...]:
-    return tuple(a.strip() for a in cell.split("|") if a.strip())
+    return tuple(alternatives(cell))
 
 
 def _alternation(names: list[str]) -> re.Pattern[str] | None:
@@ -111,7 +103,7 @@ class QueryExpander:
                  terms: Path | None = None, names: Mapping[str, tuple[str, ...]] | None = None) -> None:
         """Load the data files; ``doc_freq`` maps the index's BM25 tokens to how many passages hold them."""
         self.doc_freq = doc_freq
-        rows = _rows(glossary) if glossary and glossary.exists() else []
+        rows = read_rows(glossary) if glossary and glossary.exists() else []
         self.entities = [Entity(r[0], _aliases(r[1]), _aliases(r[2])) for r in rows if len(r) >= 3]
         self._by_en: dict[str, Entity] = {}
         self._by_zh: dict[str, Entity] = {}
@@ -120,7 +112,7 @@ class QueryExpander:
                 self._by_en.setdefault(normalize(name), entity)
             for name in entity.zh:
                 self._by_zh.setdefault(normalize(name), entity)
-        term_rows = _rows(terms) if terms and terms.exists() else []
+        term_rows = read_rows(terms) if terms and terms.exists() else []
         self._terms = {normalize(r[0]): _aliases(r[1]) for r in term_rows if len(r) >= 2}
         self._names = {normalize(k): tuple(v) for k, v in (names or {}).items() if v}
         self._en_pattern = _alternation(list(self._by_en) + list(self._terms) + list(self._names))

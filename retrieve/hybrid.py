@@ -12,13 +12,13 @@ from typing import TypeVar
 
 import numpy as np
 
+from common.embedder import Embedder
+from common.lang import detect_language
 from common.textnorm import to_simplified
-from embed.protocol import Embedder
+from common.tokenize import tokenize
 from index.store import IndexData
-from index.tokenize import tokenize
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.expand import Expansion, QueryExpander
-from retrieve.lang import detect_language
 from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker
 

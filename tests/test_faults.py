@@ -76,6 +76,7 @@ def _kill_when(proc: subprocess.Popen, seen, timeout_s: float = 120) -> None:
     assert proc.returncode == -signal.SIGKILL, "the build finished before it could be killed"
 
 
+@pytest.mark.extended  # embeds two articles again; test_streaming_ingest kills a build mid-embedding too
 def test_kill_9_while_embedding_leaves_the_old_index_serving(small: Settings, tmp_path: Path):
     before = _answers(small)
     old = load_index(small, MODEL).manifest

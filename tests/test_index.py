@@ -7,10 +7,10 @@ import pytest
 
 from common.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
 from common.settings import Settings
+from common.tokenize import tokenize
 from embed import get_embedder
 from index import build_index, ensure_index, load_index
 from index.__main__ import main as index_cli
-from index.tokenize import tokenize
 
 MODEL = "multilingual-e5-small"
 
@@ -25,8 +25,16 @@ def small(prebuilt: Path, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def empty(small: Settings) -> Settings:
-    """The same corpus with no index yet."""
+    """The same corpus with no index yet (and no cached vectors)."""
     shutil.rmtree(small.data_dir)
+    return small
+
+
+@pytest.fixture
+def unbuilt(small: Settings) -> Settings:
+    """The same corpus with no index yet; its vectors are still in the embedding cache."""
+    shutil.rmtree(small.data_dir / "builds")
+    (small.data_dir / "index").unlink()
     return small
 
 
@@ -40,12 +48,12 @@ def _factory(settings: Settings):
     return make, calls
 
 
-def test_build_writes_flat_ip_index_bm25_and_manifest(empty: Settings):
-    small = empty
+def test_build_writes_flat_ip_index_bm25_and_manifest(unbuilt: Settings):
+    small = unbuilt
     make, _ = _factory(small)
     report = build_index(small, make, MODEL)
     data = load_index(small, MODEL)
-    assert report.embedded == data.manifest.n_chunks == len(data.chunks) == data.dense.ntotal > 10
+    assert report.embedded + report.reused == data.manifest.n_chunks == len(data.chunks) == data.dense.ntotal > 10
     assert data.manifest.dim == data.dense.dim == 384
     assert type(data.dense.index).__name__ == "IndexFlatIP" and data.manifest.index_kind == "flat"
     assert set(data.documents) == {"001_99076ca6299f6e1a", "004_2e19c1e43176fef9"}
@@ -126,9 +134,11 @@ def test_unwritable_data_dir_gives_clear_error(empty: Settings):
         build_index(empty, _factory(empty)[0], MODEL)
 
 
-def test_unknown_index_kind_is_a_typed_error(empty: Settings):
+def test_unknown_index_kind_is_a_typed_error_before_any_embedding(empty: Settings):
+    make, calls = _factory(empty)
     with pytest.raises(QAError, match="QA_INDEX_KIND"):
-        build_index(empty.with_(index_kind="lsh"), _factory(empty)[0], MODEL)
+        build_index(empty.with_(index_kind="lsh"), make, MODEL)
+    assert calls == []
 
 
 def test_raw_vectors_are_kept_for_reuse(small: Settings):

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from common.errors import InvalidQuestionError
+from common.lang import detect_language
 from qa import Answer, Passage, ask, get_pipeline, retrieve
 from qa.__main__ import main as qa_cli
-from retrieve.lang import detect_language
 
 pytestmark = pytest.mark.slow
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from common.patterns import PINYIN_READING
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 CORPUS = ROOT / "data" / "corpus"
@@ -32,16 +34,12 @@ REQUIRED = {
     "answers": list,
 }
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_PINYIN_LETTERS = "a-zàáâäāǎèéêëēěìíîïīǐòóôöōǒùúûüūǔǖǘǚǜńňǹḿ"
-# A parenthesised run of lowercase (tone-marked) Latin letters right after a CJK character, e.g. 個(gè).
-PINYIN = re.compile(rf"(?<=[{_CJK}])[(（][{_PINYIN_LETTERS}]+[)）]")
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 
 
 def strip_annotations(text: str) -> str:
-    return PINYIN.sub("", text)
+    return PINYIN_READING.sub("", text)
 
 
 def squash(text: str) -> str:
@@ -88,10 +86,42 @@ ROWS = load_rows()
 DOC_IDS = {p.stem for p in CORPUS.glob("*.txt")}
 
 
-def _evidence_params():
+def _evidence():
     for row in ROWS:
-        for k, ev in enumerate(row.get("evidence", [])):
-            yield pytest.param(row, ev, id=f"{row.get('id')}-{k}")
+        for ev in row.get("evidence", []):
+            yield row, ev
+
+
+def _row_problems(row: dict) -> list[str]:
+    """What is wrong with one row's fields (nothing when it is well formed)."""
+    problems = [f"missing {key}" for key in REQUIRED if key not in row]
+    problems += [f"{key} should be {typ.__name__}" for key, typ in REQUIRED.items()
+                 if key in row and not isinstance(row[key], typ)]
+    if problems:
+        return problems
+    checks = {
+        "id is not q<digits>": re.fullmatch(r"q\d{3,}", row["id"]),
+        f"split {row['split']!r} unknown": row["split"] in SPLITS,
+        f"lang {row['lang']!r} unknown": row["lang"] in LANGS,
+        f"type {row['type']!r} unknown": row["type"] in TYPES,
+        "empty question": row["question"].strip(),
+        "answerable disagrees with type": row["answerable"] == (row["type"] not in UNANSWERABLE),
+    }
+    if row["answerable"]:
+        checks["answerable question without evidence"] = row["evidence"]
+        checks["answerable question without answer keys"] = row["answers"]
+        checks["blank answer key"] = all(isinstance(a, str) and a.strip() for a in row["answers"])
+    else:
+        checks["unanswerable question with evidence or answers"] = row["evidence"] == row["answers"] == []
+    for ev in row["evidence"]:
+        checks[f"evidence {ev} is not doc_id + quote"] = isinstance(ev, dict) and set(ev) == {"doc_id", "quote"}
+        checks[f"unknown document {ev.get('doc_id')}"] = ev.get("doc_id") in DOC_IDS
+        checks[f"quote {ev.get('quote')!r} is not text"] = isinstance(ev.get("quote"), str)
+    return [problem for problem, ok in checks.items() if not ok]
+
+
+def _report(bad: list) -> str:
+    return f"{len(bad)} bad:\n" + "\n".join(map(str, bad))
 
 
 def test_file_has_enough_questions():
@@ -104,28 +134,9 @@ def test_ids_unique():
     assert not dupes, dupes
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[str(r.get("id")) for r in ROWS])
-def test_row_fields(row):
-    for key, typ in REQUIRED.items():
-        assert key in row, f"missing {key}"
-        assert isinstance(row[key], typ), f"{key} should be {typ.__name__}"
-    assert re.fullmatch(r"q\d{3,}", row["id"])
-    assert row["split"] in SPLITS
-    assert row["lang"] in LANGS
-    assert row["type"] in TYPES
-    assert row["question"].strip()
-    assert row["answerable"] == (row["type"] not in UNANSWERABLE)
-    if row["answerable"]:
-        assert row["evidence"], "answerable question without evidence"
-        assert row["answers"], "answerable question without answer keys"
-        assert all(isinstance(a, str) and a.strip() for a in row["answers"])
-    else:
-        assert row["evidence"] == []
-        assert row["answers"] == []
-    for ev in row["evidence"]:
-        assert set(ev) == {"doc_id", "quote"}
-        assert ev["doc_id"] in DOC_IDS, ev["doc_id"]
-        assert isinstance(ev["quote"], str)
+def test_every_row_is_well_formed():
+    bad = [(row.get("id"), problem) for row in ROWS for problem in _row_problems(row)]
+    assert not bad, _report(bad)
 
 
 def test_question_text_unique():
@@ -165,40 +176,34 @@ def test_conflict_questions_cite_several_passages():
             assert len(quotes) >= 2, row["id"]
 
 
-@pytest.mark.parametrize("row,ev", list(_evidence_params()))
-def test_quote_shape(row, ev):
-    quote = ev["quote"]
-    assert 6 <= len(quote) <= 40, (row["id"], quote)
-    assert "\n" not in quote and "\r" not in quote
-    assert "|" not in quote and "**" not in quote
-    assert "<" not in quote and ">" not in quote
-    assert not PINYIN.search(quote), "quotes are written without pinyin annotations"
+def test_quotes_are_short_plain_reader_text():
+    def shape_ok(quote: str) -> bool:
+        return (6 <= len(quote) <= 40 and not any(mark in quote for mark in ("\n", "\r", "|", "**", "<", ">"))
+                and not PINYIN_READING.search(quote))  # quotes are written without pinyin annotations
+
+    bad = [(row["id"], ev["quote"]) for row, ev in _evidence() if not shape_ok(ev["quote"])]
+    assert not bad, _report(bad)
 
 
-@pytest.mark.parametrize("row,ev", list(_evidence_params()))
-def test_quote_occurs_in_document(row, ev):
-    assert squash(ev["quote"]) in reader_text(ev["doc_id"]), (row["id"], ev["quote"])
+def test_quotes_occur_in_their_document():
+    bad = [(row["id"], ev["quote"]) for row, ev in _evidence() if squash(ev["quote"]) not in reader_text(ev["doc_id"])]
+    assert not bad, _report(bad)
 
 
-@pytest.mark.parametrize("row,ev", list(_evidence_params()))
-def test_quote_within_one_line_or_cell(row, ev):
-    needle = squash(ev["quote"])
-    assert any(needle in seg for seg in reader_segments(ev["doc_id"])), (row["id"], ev["quote"])
+def test_quotes_stay_within_one_line_or_cell():
+    bad = [(row["id"], ev["quote"]) for row, ev in _evidence()
+           if not any(squash(ev["quote"]) in seg for seg in reader_segments(ev["doc_id"]))]
+    assert not bad, _report(bad)
 
 
-def _to_simplified():
-    try:
-        from opencc import OpenCC
-    except ImportError:  # pragma: no cover - opencc is optional here
-        return lambda s: s
-    conv = OpenCC("t2s")
-    return conv.convert
+def test_some_answer_key_occurs_in_the_cited_documents():
+    from opencc import OpenCC
 
-
-@pytest.mark.parametrize("row", [r for r in ROWS if r["answerable"]], ids=lambda r: r["id"])
-def test_some_answer_key_occurs_in_cited_documents(row):
-    simp = _to_simplified()
-    docs = {ev["doc_id"] for ev in row["evidence"]}
-    texts = [simp(reader_text(d)).lower() for d in docs]
-    keys = [simp(squash(a)).lower() for a in row["answers"]]
-    assert any(k in t for k in keys for t in texts), row["id"]
+    simp = OpenCC("t2s").convert
+    bad = []
+    for row in (r for r in ROWS if r["answerable"]):
+        texts = [simp(reader_text(d)).lower() for d in {ev["doc_id"] for ev in row["evidence"]}]
+        keys = [simp(squash(a)).lower() for a in row["answers"]]
+        if not any(k in t for k in keys for t in texts):
+            bad.append((row["id"], row["answers"]))
+    assert not bad, _report(bad)

@@ -103,6 +103,7 @@ def test_malformed_pairs_file_names_the_line(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_check_reaches_its_targets_on_the_labelled_pairs():
     from common.settings import get_settings
     from embed import get_query_embedder

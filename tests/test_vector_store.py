@@ -14,7 +14,7 @@ from embed import get_embedder, get_query_embedder
 from index import build_index, ensure_index, load_index
 from index.__main__ import main as index_cli
 from index.vectors import FaissStore, MilvusStore, milvus_client
-from tests.conftest import copy_articles
+from tests.conftest import copy_articles, seed_vectors
 
 pytest.importorskip("pymilvus", reason="pymilvus is not installed")
 pytest.importorskip("milvus_lite", reason="milvus-lite (Milvus Lite, the embedded Milvus) is not installed")
@@ -38,6 +38,7 @@ def built(tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("milvus")
     copy_articles(root / "corpus", "001", "004")
     settings = _settings(root)
+    seed_vectors(settings)
     build_index(settings.with_(vector_store="faiss"), lambda: get_embedder(settings), MODEL)
     report = build_index(settings, _no_embedding, MODEL)
     assert report.embedded == 0 and report.reused == report.manifest.n_chunks > 10

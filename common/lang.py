@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from common.patterns import CJK_CHAR
 from common.textnorm import to_simplified
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -22,7 +22,7 @@ def _english_words(text: str) -> int:
 
 def detect_language(text: str) -> str:
     """Return ``"en"``, ``"zh"`` or ``"zh-Hant"`` for a question."""
-    cjk = _CJK.findall(text)
+    cjk = CJK_CHAR.findall(text)
     if not cjk or 2 * _english_words(text) >= len(cjk):
         return "en"
     simplified = to_simplified("".join(cjk))

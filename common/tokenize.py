@@ -6,9 +6,10 @@ import re
 
 import rjieba
 
+from common.patterns import CJK
 from common.textnorm import normalize
 
-_KEEP = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_KEEP = re.compile(f"[0-9a-z{CJK}]")
 # Function words that match everywhere and only dilute BM25 scores.
 _STOPWORD_TEXT = """
 的 了 和 与 及 是 在 也 都 而 或 其 之 为 对 从 被 把 让 向 于 以 等 这 那 该 此 有 个 中 上 下 吗 呢 吧 啊
@@ -20,6 +21,11 @@ about into than then there has have had can could would should will shall may mi
 exactly according said say says article articles report
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def is_word(token: str) -> bool:
+    """Whether a segment holds a letter, digit or Chinese character (not only punctuation or symbols)."""
+    return bool(_KEEP.search(token))
 
 
 def tokenize(text: str) -> list[str]:

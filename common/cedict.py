@@ -7,6 +7,8 @@ import logging
 import re
 from pathlib import Path
 
+from common.patterns import CJK
+
 log = logging.getLogger(__name__)
 
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|^to |^a |^an |^the ")
@@ -22,7 +24,7 @@ def _build() -> dict[str, list[str]]:
     ranked: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
-        if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", word):
+        if not re.fullmatch(f"[{CJK}]{{2,4}}", word):
             continue  # single characters are too ambiguous to search with
         for pos, definition in enumerate(entry["definitions"]):
             if definition.startswith(("surname", "variant of", "old variant", "see ", "abbr.", "CL:")):
