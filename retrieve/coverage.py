@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import numpy as np
-
 from common.textnorm import compact
 from common.tokenize import tokenize
+from index.bm25_stats import document_frequencies
 from index.store import IndexData
 
 
@@ -21,8 +20,7 @@ class TermRarity:
 
     def __init__(self, index: IndexData) -> None:
         """Read document frequencies from the BM25 index."""
-        df = np.diff(index.bm25.scores["indptr"])
-        self._df = {t: int(df[i]) for t, i in index.bm25.vocab_dict.items() if i < len(df)}
+        self._df = document_frequencies(index.bm25)
         self._n = max(index.dense.ntotal, 1)
         # Concept words repeat within a question (rerank, abstention, quotes) and across questions.
         self._idf = lru_cache(maxsize=8192)(self._rarest)
@@ -47,6 +45,7 @@ class TermRarity:
         return self._idf(text)
 
     def _rarest(self, text: str) -> float:
+        # The Lucene IDF, as bm25s's default scorer has it, over the index's own document frequencies.
         tokens = tokenize(text) or [text]
         return max(math.log(1 + (self._n - d + 0.5) / (d + 0.5)) for d in (self._df.get(t, 0) for t in tokens))
 
