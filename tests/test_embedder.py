@@ -271,9 +271,8 @@ def test_token_ids_match_engine(hf_tokenizer, engine_tokenize) -> None:
 @slow
 def test_token_count_matches_engine(hf_tokenizer, nano) -> None:
     """The engine's public token count (specials included) equals the converted tokenizer's."""
-    engine = nano._model
     for text in MIXED[:-1] + QUERIES:
-        assert len(hf_tokenizer("query: " + text)["input_ids"]) == engine.token_count(text, True), text
+        assert len(hf_tokenizer("query: " + text)["input_ids"]) == nano.token_count(text, is_query=True), text
     ids = hf_tokenizer("passage: x")["input_ids"]
     assert ids[0] == 0 and ids[-1] == 2  # <s> ... </s>
 

