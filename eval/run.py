@@ -49,7 +49,11 @@ def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, mode: str = "
     results = []
     for q in tqdm(questions, desc=label or mode, disable=not progress, leave=False):
         started = time.perf_counter()
-        retrieval = pipeline.search(q.question, K_RETRIEVE, mode=mode)
+        answer = None
+        if answers and mode == "full" and pipeline.llm is None:
+            retrieval, answer = pipeline.answer_and_rank(q.question, k=5, depth=K_RETRIEVE)  # one search for both
+        else:
+            retrieval = pipeline.search(q.question, K_RETRIEVE, mode=mode)
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(
             q.id, q.split, q.lang, q.type, q.question, q.answerable,
@@ -61,9 +65,10 @@ def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, mode: str = "
             top_dense=retrieval.top_dense,
         )
         if answers:
-            started = time.perf_counter()
-            answer = pipeline.ask(q.question, k=5)
-            result.latency_ms = (time.perf_counter() - started) * 1000
+            if answer is None:
+                started = time.perf_counter()
+                answer = pipeline.ask(q.question, k=5)
+                result.latency_ms = (time.perf_counter() - started) * 1000
             result.answer = answer.text
             result.abstained = answer.abstained
             keys = q.answers + q.answers_en

@@ -161,12 +161,20 @@ class Pipeline:
             yield replace(answer, text="\n".join(lines[:n]), citations=(), complete=False)
         yield answer
 
+    def answer_and_rank(self, question: str, k: int, depth: int) -> tuple[Retrieval, Answer]:
+        """The offline answer from the best ``k`` passages and the ranking ``depth`` deep, from one search.
+
+        For evaluation, which scores the ranking and the answer of every question.
+        """
+        return self._offline_answer(question, k, None, depth=depth)
+
     def _offline_answer(self, question: str, k: int, history: History,
-                        budget: WaitBudget | None = None) -> tuple[Retrieval, Answer]:
+                        budget: WaitBudget | None = None, depth: int = 0) -> tuple[Retrieval, Answer]:
         started = time.perf_counter()
         if question_kind(clean_question(question, self.settings.max_question_chars)) == "list":
             k = max(k, self.settings.list_passages)
-        retrieval = self.search(question, k, history, budget=budget)
+        ranked = self.search(question, max(k, depth), history, budget=budget)
+        retrieval = replace(ranked, passages=ranked.passages[:k])
         trace = retrieval.trace
         clean = str(trace["question"])
         query = str(trace.get("retrieval_query", clean))
@@ -185,7 +193,7 @@ class Pipeline:
         trace["evidence"] = {k: round(v, 4) for k, v in zip(NAMES, decision.evidence.vector(), strict=True)}
         trace["decision"] = decision.reason
         trace["answer_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        return retrieval, answer
+        return ranked, answer
 
     def _answer_context(self) -> AnswerContext:
         """What the answerer needs besides the passages, built once: documents, known people, names in English."""
