@@ -12,8 +12,9 @@ QUESTIONS = ["月之暗面的创始人是谁？", "Who founded Moonshot AI?", "�
              "What is the weather on Mars?"]
 
 
-def test_twenty_threads_get_the_serial_answers():
-    result = concurrent_ask(get_pipeline(), QUESTIONS, callers=20, rounds=4)
+@pytest.mark.parametrize("rounds", [1, pytest.param(4, marks=pytest.mark.extended)])
+def test_twenty_threads_get_the_serial_answers(rounds):
+    result = concurrent_ask(get_pipeline(), QUESTIONS, callers=20, rounds=rounds)
     print(f"\nconcurrent ask(): {result.summary()}")
-    assert result.requests == 20 and result.errors == []
-    assert result.mismatches == [] and len(result.latencies_ms) == 20
+    assert result.requests == len(QUESTIONS) * rounds and result.errors == []
+    assert result.mismatches == [] and len(result.latencies_ms) == result.requests

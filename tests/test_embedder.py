@@ -131,23 +131,25 @@ def passages() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def vectors(st, nano, passages) -> dict[str, np.ndarray]:
-    """Embed the passages and queries with both backends, once."""
-    return {
-        "p_st": st.embed_passages(passages),
-        "p_nano": nano.embed_passages(passages),
-        "q_st": st.embed_queries(QUERIES),
-        "q_nano": nano.embed_queries(QUERIES),
-    }
+def query_vectors(st, nano) -> dict[str, np.ndarray]:
+    """Embed the queries with both backends, once."""
+    return {"q_st": st.embed_queries(QUERIES), "q_nano": nano.embed_queries(QUERIES)}
+
+
+@pytest.fixture(scope="session")
+def vectors(query_vectors, st, nano, passages) -> dict[str, np.ndarray]:
+    """Embed the passages (and queries) with both backends, once."""
+    return query_vectors | {"p_st": st.embed_passages(passages), "p_nano": nano.embed_passages(passages)}
 
 
 # --- (a) fidelity -----------------------------------------------------------------------------------
 
 
 @slow
-@pytest.mark.parametrize("kind", ["p", "q"])
-def test_vectors_match_engine(vectors, kind) -> None:
+@pytest.mark.parametrize("kind", ["q", pytest.param("p", marks=pytest.mark.extended)])
+def test_vectors_match_engine(request, kind) -> None:
     """Every passage and query embeds to (almost) the engine's vector; only its int8 rounding differs."""
+    vectors = request.getfixturevalue("query_vectors" if kind == "q" else "vectors")
     a, b = vectors[f"{kind}_st"], vectors[f"{kind}_nano"]
     assert a.dtype == b.dtype == np.float32 and a.shape == b.shape and a.shape[1] == 384
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
@@ -157,6 +159,7 @@ def test_vectors_match_engine(vectors, kind) -> None:
 
 
 @slow
+@pytest.mark.extended  # embeds 50 passages with both backends
 def test_top5_neighbours_agree(vectors) -> None:
     """Retrieval over the passages ranks the same top 5; only near-tied passages may trade places.
 
@@ -176,6 +179,7 @@ def test_top5_neighbours_agree(vectors) -> None:
 
 
 @slow
+@pytest.mark.extended
 def test_cross_backend_queries(vectors) -> None:
     """An index built with one backend can be queried with the other: same top-1 passage (23/23)."""
     cross = vectors["q_nano"] @ vectors["p_st"].T
@@ -251,6 +255,7 @@ def _ids(tokenizer, text: str) -> list[int]:
 
 
 @slow
+@pytest.mark.extended  # compiles the engine and tokenizes every line of the articles
 def test_token_ids_match_engine(hf_tokenizer, engine_tokenize) -> None:
     """Same ids as the engine for mixed scripts, emoji, URLs, full-width text and every corpus line."""
     for text in MIXED[:-1]:  # the engine emits a lone "▁" for "", HF nothing; prompts make it moot

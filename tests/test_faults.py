@@ -92,6 +92,7 @@ def test_kill_9_while_embedding_leaves_the_old_index_serving(small: Settings, tm
     assert not report.skipped_build and load_index(small, MODEL).manifest.built_at == report.manifest.built_at
 
 
+@pytest.mark.extended  # a real build in another process, stalled and killed
 def test_kill_9_after_the_build_folder_appears_is_cleaned_up_by_the_next_build(small: Settings, tmp_path: Path):
     before = _answers(small)
     current = small.index_dir.resolve().name
