@@ -92,6 +92,16 @@ _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """One concept of an English question: where it starts, how it is rendered in Chinese, how surely."""
+
+    start: int
+    rendering: Rendering | None
+    concept: list[str]
+    confidence: float
+
+
 class QueryExpander:
     """Expands English questions with Chinese terms and Chinese questions with English names.
 
@@ -159,40 +169,52 @@ class QueryExpander:
             concepts = self._chinese_concepts(query, entities)
             return Expansion(terms=_dedupe(terms), entities=entities, concepts=concepts)
         norm = normalize(query)
-        found: list[tuple[int, Rendering]] = []
-        concepts: list[list[str]] = []
-        sure: list[float] = []
-        rest = norm
-        if self._en_pattern:
-            for m in self._en_pattern.finditer(norm):
-                rendering = self._named(m.group(0))
-                found.append((m.start(), rendering))
-                concepts.append([m.group(0), *(normalize(z) for z in rendering.chinese)])
-                sure.append(1.0)
-                rest = rest[: m.start()] + " " * len(m.group(0)) + rest[m.end():]
+        names, rest = self._name_pieces(norm)
+        pieces = names + self._word_pieces(query, rest) + self._date_pieces(norm)
+        renderings = [p.rendering for p in sorted(pieces, key=lambda p: p.start) if p.rendering is not None]
+        terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
+        return Expansion(terms=terms, entities=entities, concepts=[p.concept for p in pieces],
+                         renderings=renderings, concept_confidence=[p.confidence for p in pieces])
+
+    def _name_pieces(self, norm: str) -> tuple[list[_Piece], str]:
+        """Glossary names, listed terms and mined names in the question, and the question without them."""
+        pieces, rest = [], norm
+        for m in self._en_pattern.finditer(norm) if self._en_pattern else ():
+            rendering = self._named(m.group(0))
+            pieces.append(_Piece(m.start(), rendering, [m.group(0), *(normalize(z) for z in rendering.chinese)], 1.0))
+            rest = rest[: m.start()] + " " * len(m.group(0)) + rest[m.end():]
+        return pieces, rest
+
+    def _word_pieces(self, query: str, rest: str) -> list[_Piece]:
+        """The other content words, rendered by the dictionary senses the corpus uses."""
+        pieces = []
         for m in _WORD.finditer(rest):
             word = m.group(0)
             if word in STOPWORDS or len(word) < 3 or word in _MONTHS:
                 continue  # months are dates, below
             senses = self._cedict.lookup(word)
             used = self._known(senses, limit=len(senses), by_use=True)
-            if used:
-                # Of the senses the corpus uses, the most used is taken; the more others compete, the less sure.
-                found.append((m.start(), Rendering("dictionary", word, tuple(used[:2]), 1.0 / len(used))))
-            concepts.append([word, *used[:2]])
-            sure.append(1.0 / len(used) if used else (1.0 if _is_name(query, word) else 0.0))
+            # Of the senses the corpus uses, the most used is taken; the more others compete, the less sure.
+            rendering = Rendering("dictionary", word, tuple(used[:2]), 1.0 / len(used)) if used else None
+            confidence = 1.0 / len(used) if used else (1.0 if _is_name(query, word) else 0.0)
+            pieces.append(_Piece(m.start(), rendering, [word, *used[:2]], confidence))
+        return pieces
+
+    @staticmethod
+    def _date_pieces(norm: str) -> list[_Piece]:
+        """Dates in the question, each one concept with the ways Chinese text writes it.
+
+        "June 2023" is covered by a passage's "2023 年 6 月" (compact forms ignore spaces) and by a table's
+        "2023/06" or a timeline's "2023.06".
+        """
+        pieces = []
         for m in _EN_DATE.finditer(norm):
-            if m.group(1) != "may" or m.group(2) or m.group(3):  # "may" alone is usually the verb
-                found.append((m.start(), Rendering("date", m.group(0), (_chinese_date(m),), 1.0)))
-                # "June 2023" is covered by a passage's "2023 年 6 月" (compact forms ignore spaces) and by
-                # a table's "2023/06" or a timeline's "2023.06".
-                year = [f"{m.group(3)}{sep}{_month(m):02d}" for sep in "/.-"] if m.group(3) else []
-                concepts.append([m.group(0), _chinese_date(m), f"{_month(m)}月", *year])
-                sure.append(1.0)
-        renderings = [r for _, r in sorted(found, key=lambda p: p[0])]
-        terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
-        return Expansion(terms=terms, entities=entities, concepts=concepts,
-                         renderings=renderings, concept_confidence=sure)
+            if m.group(1) == "may" and not m.group(2) and not m.group(3):
+                continue  # "may" alone is usually the verb
+            year = [f"{m.group(3)}{sep}{_month(m):02d}" for sep in "/.-"] if m.group(3) else []
+            pieces.append(_Piece(m.start(), Rendering("date", m.group(0), (_chinese_date(m),), 1.0),
+                                 [m.group(0), _chinese_date(m), f"{_month(m)}月", *year], 1.0))
+        return pieces
 
     def _named(self, key: str) -> Rendering:
         """The rendering of a glossary name, a listed term or a name mined from the corpus."""
