@@ -12,6 +12,12 @@ class QAError(Exception):
     exit_code = 1
 
 
+class SettingsError(QAError, ValueError):
+    """A setting (a ``QA_*`` variable) has a value that cannot work; named before any expensive work."""
+
+    exit_code = 2
+
+
 class InvalidQuestionError(QAError, ValueError):
     """The question is empty, too long, binary or otherwise unusable."""
 

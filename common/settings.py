@@ -78,6 +78,29 @@ class Settings:
     # Where the page's thumbs-up/down feedback is kept ("" = feedback.sqlite3 in the data dir).
     feedback_path: str = field(default_factory=lambda: _env("QA_FEEDBACK_PATH", ""))
 
+    def check(self) -> Settings:
+        """These settings, or :class:`SettingsError` naming the first value that cannot work."""
+        from common.errors import SettingsError
+
+        limits = [
+            ("QA_CHUNK_SIZE", self.chunk_size >= 20, "at least 20 characters"),
+            ("QA_CHUNK_OVERLAP", 0 <= self.chunk_overlap < self.chunk_size, "from 0 to below QA_CHUNK_SIZE"),
+            ("QA_EMBED_BATCH", self.embed_batch >= 1, "at least 1"),
+            ("QA_THREADS", self.threads >= 1, "at least 1"),
+            ("QA_LIST_PASSAGES", self.list_passages >= 1, "at least 1"),
+            ("QA_MAX_QUESTION_CHARS", self.max_question_chars >= 1, "at least 1"),
+            ("QA_RERANK_CANDIDATES", self.rerank_candidates >= 1, "at least 1"),
+            ("QA_LLM_TIMEOUT", self.llm_timeout > 0, "more than 0 seconds"),
+        ]
+        for name, ok, wanted in limits:
+            if not ok:
+                raise SettingsError(f"{name} must be {wanted}")
+        try:
+            self.support_threshold  # noqa: B018 - parsed for its error
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+        return self
+
     @property
     def support_threshold(self) -> dict[str, float]:
         """The citation check's threshold per language pair, e.g. ``{"en-zh": 0.85, "zh-zh": 0.95}``."""

@@ -193,6 +193,7 @@ def _build(
     resources: ExitStack,
 ) -> BuildReport:
     started = time.perf_counter()
+    settings.check()
     current_hash = corpus_hash(settings)
     if not force:
         try:

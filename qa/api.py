@@ -60,6 +60,7 @@ class Pipeline:
     @classmethod
     def load(cls, settings: Settings) -> Pipeline:
         """Load (building the index first when needed) the whole retrieval stack."""
+        settings.check()
         # The passage model is loaded only when the index has to be (re)built.
         index = ensure_index(settings, lambda: get_embedder(settings), embedder_name(settings), progress=True)
         embedder = get_query_embedder(settings)

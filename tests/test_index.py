@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
+from common.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexWriteError,
+    QAError,
+    SettingsError,
+)
 from common.settings import Settings
 from common.tokenize import tokenize
 from embed import get_embedder
@@ -156,3 +163,13 @@ def test_hyphenated_names_also_match_their_prefixes_and_parts():
     assert "abab-6.5s" in tokenize("abab-6.5s 的 HumanEval")
     assert {"gpt-4", "gpt"} <= set(tokenize("GPT-4")) and "4" not in tokenize("GPT-4")
     assert tokenize("阶跃星辰 GLM") == ["阶跃", "星辰", "glm"]  # no hyphen, nothing added
+
+
+@pytest.mark.parametrize(("change", "named"), [({"chunk_overlap": 500}, "QA_CHUNK_OVERLAP"),
+                                               ({"embed_batch": 0}, "QA_EMBED_BATCH"),
+                                               ({"support_threshold_spec": "en-zh=high"}, "QA_SUPPORT_THRESHOLD")])
+def test_unworkable_settings_are_named_before_any_embedding(empty: Settings, change: dict, named: str):
+    make, calls = _factory(empty)
+    with pytest.raises(SettingsError, match=named):
+        build_index(empty.with_(**change), make, MODEL)
+    assert calls == []
