@@ -16,7 +16,7 @@ from common.textnorm import to_simplified
 from embed.protocol import Embedder
 from index.store import IndexData
 from index.tokenize import tokenize
-from retrieve.coverage import TermRarity, coverage, weigh
+from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
 from retrieve.expand import Expansion, QueryExpander
 from retrieve.lang import detect_language
 from retrieve.passage import Passage
@@ -62,6 +62,13 @@ class FusionConfig:
     # not outweigh the fused score. Chinese questions see their own words.
     coverage_visibility: dict[str, bool] = field(default_factory=lambda: {"en": True, "zh": False,
                                                                          "zh-Hant": False})
+    # Where the rerank is scaled by visibility, it is also scaled by how much of what it sees comes from sure
+    # renderings (names, glossary or listed terms, dates) rather than dictionary senses: ``floor`` with none,
+    # 1 with all. Dictionary senses of common words ("receive", "company") match many neighbours of the
+    # right paragraph. Dev R@1 / R@5, English, XQuAD | our articles | our articles without corpus
+    # vocabulary: unscaled .760 / .970 | .750 / .955 | .568 / .727; floor 0.4 .783 / .983 | .750 / .955 |
+    # .545 / .727; floor 0.3 .789 / .981 | .750 / .955 | .523 / .727.
+    coverage_named_floor: float = 0.4
 
     def for_language(self, table: dict[str, T], language: str) -> T:
         """The ``table`` entry for ``language``, Simplified Chinese's where it has none."""
@@ -85,6 +92,14 @@ class Retrieval:
 def _minmax(scores: np.ndarray) -> np.ndarray:
     span = float(scores.max() - scores.min()) if scores.size else 0.0
     return (scores - scores.min()) / span if span > 1e-9 else np.zeros_like(scores)
+
+
+def named_share(expansion: Expansion, concepts: list[list[str]], weighted: WeightedConcepts) -> float:
+    """IDF-weighted share of ``concepts`` rendered surely: a name, a glossary or listed term, or a date."""
+    sure = {r.text for r in expansion.renderings if r.source != "dictionary"}
+    total = sum(w for w, _ in weighted)
+    named = sum(w for c, (w, _) in zip(concepts, weighted, strict=True) if c and c[0] in sure)
+    return named / total if total > 1e-9 else 0.0
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -217,6 +232,8 @@ class HybridRetriever:
             every = weigh(expansion.concepts, self.rarity)
             visible = sum(w for w, _ in weighted)
             weight *= visible / max(sum(w for w, _ in every), 1e-9)
+            floor = cfg.coverage_named_floor
+            weight *= floor + (1 - floor) * named_share(expansion, [c for c, _ in kept], weighted)
         candidates = top_k(fused, self.config.rerank_depth)
         covered = {}
         for i in candidates:
