@@ -6,6 +6,7 @@ of the question each one mentions.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -21,12 +22,14 @@ from retrieve.expand import Expansion, QueryExpander
 from retrieve.lang import detect_language
 from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker
+from retrieve.sentences import SentenceVectors
 
 # Ablations: each mode adds one stage to the one before it; "full" is what users get.
 MODES = ("dense", "bm25", "hybrid", "expanded", "full")
 FULL_SCORE_LIMIT = 5000
 SPREAD_DEPTH = 100  # the same depth on every corpus larger than it, so spreads compare across corpora
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class FusionConfig:
     # vocabulary: unscaled .760 / .970 | .750 / .955 | .568 / .727; floor 0.4 .783 / .983 | .750 / .955 |
     # .545 / .727; floor 0.3 .789 / .981 | .750 / .955 | .523 / .727.
     coverage_named_floor: float = 0.4
+    # In the full mode a chunk's cosine is mixed with its best sentence's (retrieve.sentences) by this share.
+    sentence_weight: float = 0.5
 
     def for_language(self, table: dict[str, T], language: str) -> T:
         """The ``table`` entry for ``language``, Simplified Chinese's where it has none."""
@@ -102,6 +107,11 @@ def named_share(expansion: Expansion, concepts: list[list[str]], weighted: Weigh
     return named / total if total > 1e-9 else 0.0
 
 
+def _mix(rows: list[np.ndarray], share: float) -> np.ndarray:
+    """The question's row alone, or mixed with its translation's by ``share``."""
+    return rows[0] if len(rows) == 1 else (1 - share) * rows[0] + share * rows[1]
+
+
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` highest scores, best first; equal scores keep index order within the result."""
     if len(scores) <= FULL_SCORE_LIMIT or k >= len(scores):
@@ -119,6 +129,7 @@ class HybridRetriever:
                  config: FusionConfig | None = None, reranker: CrossEncoderReranker | None = None,
                  rerank_candidates: int = 20, rarity: TermRarity | None = None) -> None:
         """Bind the index, the query embedder, the expander and an optional reranker."""
+        self._sentences: SentenceVectors | bool | None = False  # False: not read yet
         self.index = index
         self.embedder = embedder
         self.expander = expander
@@ -143,7 +154,7 @@ class HybridRetriever:
         n = self.index.dense.ntotal
 
         cfg = self.config
-        dense = np.zeros(n, dtype=np.float32)
+        dense = chunk_dense = np.zeros(n, dtype=np.float32)
         expanding = mode in ("expanded", "full")
         variants = [to_simplified(query)]
         if expanding and translation:
@@ -152,7 +163,7 @@ class HybridRetriever:
             t = time.perf_counter()
             vectors = self.embedder.embed_queries(variants)
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
-            dense = self._dense_scores(vectors)
+            dense, chunk_dense = self._dense_scores(vectors, sentences=mode == "full")
 
         bm25 = np.zeros(n, dtype=np.float32)
         query_tokens = tokenize(query)
@@ -208,8 +219,17 @@ class HybridRetriever:
             ],
             "timings_ms": {key: round(v, 2) for key, v in timings.items()},
         }
-        return Retrieval(passages, language, expansion, float(dense.max(initial=0.0)), trace,
-                         self._spread(dense) if mode != "bm25" else 0.0)
+        return Retrieval(passages, language, expansion, float(chunk_dense.max(initial=0.0)), trace,
+                         self._spread(chunk_dense) if mode != "bm25" else 0.0)
+
+    @property
+    def sentences(self) -> SentenceVectors | None:
+        """The index's sentence vectors, read or built at the first full search (None for large indexes)."""
+        if self._sentences is False:
+            t = time.perf_counter()
+            self._sentences = SentenceVectors.for_index(self.index, self.embedder)
+            log.info("sentence vectors ready in %.1f s", time.perf_counter() - t)
+        return self._sentences or None
 
     def _rerank_by_coverage(self, fused: np.ndarray, expansion: Expansion,
                             language: str) -> tuple[np.ndarray, dict[int, float]]:
@@ -252,25 +272,33 @@ class HybridRetriever:
             return 0.0
         return float((nearest[0] - nearest.mean()) / max(float(nearest.std()), 1e-6))
 
-    def _dense_scores(self, vectors: np.ndarray) -> np.ndarray:
+    def _dense_scores(self, vectors: np.ndarray, *, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Cosine per chunk: the question's own, mixed with its Chinese rendering's when there is one.
 
-        Beyond the nearest candidates of a large index, a chunk gets the lowest score seen.
+        With ``sentences``, each chunk's cosine is mixed with its best sentence's; the chunk-only scores are
+        returned too, for the answer decision's signals. Beyond the nearest candidates
+        of a large index, a chunk gets the lowest score seen.
         """
         n = self.index.dense.ntotal
         # Small indexes are scored exhaustively; large ones only around the nearest neighbours.
         depth = n if n <= FULL_SCORE_LIMIT else self.config.candidates
         scores, ids = self.index.dense.search(vectors, depth)
-        rows = []
-        for row_scores, row_ids in zip(scores, ids, strict=True):
+        store = self.sentences if sentences and self.config.sentence_weight else None
+        rows, chunk_rows = [], []
+        for vector, row_scores, row_ids in zip(vectors, scores, ids, strict=True):
             row = np.full(n, float(row_scores.min()), dtype=np.float32)
             valid = row_ids >= 0
             row[row_ids[valid]] = row_scores[valid]
+            chunk_rows.append(row)
+            if store is not None:
+                share = self.config.sentence_weight
+                best = store.best(vector, row)
+                mixed = row.copy()
+                mixed[row_ids[valid]] = (1 - share) * row[row_ids[valid]] + share * best[row_ids[valid]]
+                row = mixed
             rows.append(row)
-        if len(rows) == 1:
-            return rows[0]
         share = self.config.translation_weight
-        return (1 - share) * rows[0] + share * rows[1]
+        return _mix(rows, share), _mix(chunk_rows, share)
 
     def _fuse(self, dense: np.ndarray, bm25: np.ndarray, mode: str, language: str) -> np.ndarray:
         if mode == "dense":
