@@ -7,6 +7,7 @@ of the question each one mentions.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -130,6 +131,7 @@ class HybridRetriever:
                  rerank_candidates: int = 20, rarity: TermRarity | None = None) -> None:
         """Bind the index, the query embedder, the expander and an optional reranker."""
         self._sentences: SentenceVectors | bool | None = False  # False: not read yet
+        self._sentences_lock = threading.Lock()
         self.index = index
         self.embedder = embedder
         self.expander = expander
@@ -225,10 +227,11 @@ class HybridRetriever:
     @property
     def sentences(self) -> SentenceVectors | None:
         """The index's sentence vectors, read or built at the first full search (None for large indexes)."""
-        if self._sentences is False:
-            t = time.perf_counter()
-            self._sentences = SentenceVectors.for_index(self.index, self.embedder)
-            log.info("sentence vectors ready in %.1f s", time.perf_counter() - t)
+        with self._sentences_lock:  # concurrent first questions build them once
+            if self._sentences is False:
+                t = time.perf_counter()
+                self._sentences = SentenceVectors.for_index(self.index, self.embedder)
+                log.info("sentence vectors ready in %.1f s", time.perf_counter() - t)
         return self._sentences or None
 
     def _rerank_by_coverage(self, fused: np.ndarray, expansion: Expansion,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -73,8 +74,10 @@ class SentenceVectors:
         vectors = embedder.embed_passages(flat) if flat else np.zeros((0, index.dense.dim), dtype=np.float32)
         offsets = np.concatenate([[0], np.cumsum([len(g) for g in texts])]).astype(np.int64)
         try:
-            with path.open("wb") as fh:
+            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+            with partial.open("wb") as fh:
                 np.savez(fh, key=np.array(key), vectors=vectors.astype(np.float32), offsets=offsets)
+            os.replace(partial, path)  # readers never see a half-written file
         except OSError as exc:
             log.warning("sentence vectors not kept beside the index: %s", exc)
         return cls(vectors.astype(np.float32), offsets)
