@@ -38,9 +38,9 @@ class FusionConfig:
     """How rankings are combined: one configuration for every corpus, tuned on all three dev sets at once.
 
     Dev R@1 / R@5 (``make eval`` prints them), English questions, our articles | XQuAD: dense only
-    .372 / .465 | .717 / .951; the previous dictionary rendering as a second dense query .791 / .977 |
-    .655 / .881; this configuration .744 / .953 | .760 / .970. Chinese questions (our articles | XQuAD |
-    CMRC): .862 / .969 | .930 / .991 | .953 / .991, none of them below the best single retriever.
+    .372 / .465 | .717 / .951; expanded hybrid (no rerank) .512 / .767 | .781 / .977; this configuration
+    .767 / .953 | .828 / .983. Chinese questions (our articles zh | XQuAD | CMRC): .855 / .982 | .940 / .991 |
+    .960 / .991, none of them below the best single retriever.
     """
 
     # Weight of the dense ranking against BM25 (min-max normalised), per question language. English
