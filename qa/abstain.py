@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from common.errors import IndexCorruptError
@@ -68,12 +69,27 @@ class Decision:
     reason: str  # "answerable", "weak evidence", "not given with its subject" or "no passages"
 
 
+@lru_cache(maxsize=1)
+def shipped_model() -> AnswerabilityModel:
+    """The model in :data:`MODEL_PATH`, read once per process."""
+    return AnswerabilityModel.load()
+
+
 @dataclass(frozen=True)
 class AbstainPolicy:
-    """Answer only when the calibrated model trusts the passages (and the corpus's attribute check passes)."""
+    """Answer only when the calibrated model trusts the passages (and the corpus's attribute check passes).
 
-    model: AnswerabilityModel = field(default_factory=AnswerabilityModel.load)
+    Without a ``model`` the shipped one is read at the first decision, not when the policy is made: fitting a
+    new model (``python -m eval.calibrate``) loads pipelines while the old file may not match the signals.
+    """
+
+    model: AnswerabilityModel | None = None
     focus: FocusCheck = field(default_factory=lambda: FocusCheck(()))
+
+    @property
+    def answer_model(self) -> AnswerabilityModel:
+        """The given model, or the shipped one."""
+        return self.model or shipped_model()
 
     def decide(self, question: str, retrieval: Retrieval, rarity: TermRarity,
                lead_in: dict[str, str] | None = None) -> Decision:
@@ -81,8 +97,9 @@ class AbstainPolicy:
         evidence = signals(question, retrieval, rarity)
         if not retrieval.passages:
             return Decision(True, 0.0, evidence, "no passages")
-        probability = self.model.probability(retrieval.language, evidence)
-        if probability < self.model.threshold[language_group(retrieval.language)]:
+        model = self.answer_model
+        probability = model.probability(retrieval.language, evidence)
+        if probability < model.threshold[language_group(retrieval.language)]:
             return Decision(True, probability, evidence, "weak evidence")
         if not self.focus.covered(question, retrieval, lead_in):
             return Decision(True, probability, evidence, "not given with its subject")

@@ -44,14 +44,18 @@ class EvidenceSignals:
     key_coverage: float  # share of the question's key terms the best top passage holds (1 with none)
     has_keys: float  # 1 when the question has key terms at all
     unseen: float  # share of the question's key terms that no passage in the corpus holds
+    # IDF-weighted share of all the question's words (or renderings) that some passage of the corpus writes:
+    # a question about something else asks with words the corpus never uses. Dev, English, declined at the
+    # answered target: XQuAD .573 without it, .615 with it; our articles and Chinese unchanged.
+    visible: float = 1.0
 
     def vector(self) -> list[float]:
         """The signals in a fixed order, for the calibrated model."""
         return [self.dense, self.spread, self.coverage, self.sentence_coverage, self.key_coverage, self.has_keys,
-                self.unseen]
+                self.unseen, self.visible]
 
 
-NAMES = ("dense", "spread", "coverage", "sentence_coverage", "key_coverage", "has_keys", "unseen")
+NAMES = ("dense", "spread", "coverage", "sentence_coverage", "key_coverage", "has_keys", "unseen", "visible")
 
 
 def key_terms(question: str, retrieval: Retrieval, rarity: TermRarity) -> list[list[str]]:
@@ -105,7 +109,17 @@ def signals(question: str, retrieval: Retrieval, rarity: TermRarity, top_n: int 
     else:
         key_cover, unseen = 1.0, 0.0
     return EvidenceSignals(retrieval.top_dense, retrieval.dense_spread, cover, sentence_cover, key_cover,
-                           1.0 if keys else 0.0, unseen)
+                           1.0 if keys else 0.0, unseen, visible_share(retrieval.expansion.concepts, rarity))
+
+
+def visible_share(concepts: list[list[str]], rarity: TermRarity) -> float:
+    """IDF-weighted share of ``concepts`` that some passage writes in one of its forms (1 with none)."""
+    if not concepts:
+        return 1.0
+    weighted = weigh(concepts, rarity)
+    total = sum(w for w, _ in weighted)
+    seen = sum(w for (w, _), forms in zip(weighted, concepts, strict=True) if any(rarity.seen(f) for f in forms))
+    return seen / total if total > 1e-9 else 1.0
 
 
 def _doc_freq(text: str, rarity: TermRarity) -> int:

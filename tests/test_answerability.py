@@ -11,7 +11,7 @@ import pytest
 from common.errors import IndexCorruptError
 from eval.calibrate import Sample, best_threshold, fit_logistic
 from qa.abstain import AbstainPolicy, AnswerabilityModel
-from qa.evidence import NAMES, EvidenceSignals, key_terms, signals
+from qa.evidence import NAMES, EvidenceSignals, key_terms, signals, visible_share
 from retrieve.expand import Expansion, Rendering
 from retrieve.hybrid import Retrieval
 from retrieve.passage import Passage
@@ -58,6 +58,14 @@ def test_signals_see_missing_names_and_unseen_words():
     assert other.unseen > 0 and other.dense == 0.85 and other.spread == 3.0
 
 
+def test_visible_share_is_the_part_of_the_question_the_corpus_writes():
+    rarity = Rarity()
+    assert visible_share([["腾讯"], ["创始人"]], rarity) == 1.0
+    assert visible_share([["腾讯"], ["天气", "weather"]], rarity) == 0.5  # Rarity weighs every word alike
+    assert visible_share([["天气"]], rarity) == 0.0
+    assert visible_share([], rarity) == 1.0
+
+
 def _model(threshold: float = 0.5) -> AnswerabilityModel:
     # Answer when the best cosine is high: p = sigmoid(40 * (dense - 0.8)).
     weights = [40.0] + [0.0] * (len(NAMES) - 1)
@@ -87,8 +95,8 @@ def test_a_model_file_for_other_signals_is_a_clear_error(tmp_path):
 
 def test_the_shipped_model_loads_and_ranks_evidence_sensibly():
     model = AnswerabilityModel.load()
-    good = EvidenceSignals(0.92, 4.0, 0.9, 0.9, 1.0, 1.0, 0.0)
-    poor = EvidenceSignals(0.80, 1.0, 0.1, 0.1, 0.0, 1.0, 1.0)
+    good = EvidenceSignals(0.92, 4.0, 0.9, 0.9, 1.0, 1.0, 0.0, 1.0)
+    poor = EvidenceSignals(0.80, 1.0, 0.1, 0.1, 0.0, 1.0, 1.0, 0.3)
     for language in ("en", "zh", "zh-Hant"):
         assert model.probability(language, good) > model.probability(language, poor)
 

@@ -1,0 +1,48 @@
+"""Sentence vectors: split once per index, kept beside it, and a chunk scores as its best sentence."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from retrieve.sentences import SentenceVectors, split
+
+
+def test_split_keeps_sentences_and_drops_table_rows_and_fragments():
+    text = ("华沙是波兰的首都和最大的城市，位于维斯瓦河畔。\n| 2023/05 | B+ 轮 | 约 4 亿美元融资 |\n是的。\n"
+            "- 第二句话也足够长，应当保留下来。")
+    assert split(text) == ["华沙是波兰的首都和最大的城市，位于维斯瓦河畔。", "第二句话也足够长，应当保留下来。"]
+
+
+def test_best_is_each_chunks_best_sentence_and_the_fallback_without_any():
+    vectors = np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
+    store = SentenceVectors(vectors, np.array([0, 2, 2, 3]))  # chunk 1 has no sentences
+    best = store.best(np.array([1.0, 0.0]), fallback=np.array([0.1, 0.2, 0.3], dtype=np.float32))
+    assert np.allclose(best, [1.0, 0.2, 0.6])
+
+
+class CountingEmbedder:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed_passages(self, texts, *, progress=False):
+        self.calls += 1
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+
+def _index(path, *texts):
+    chunks = [SimpleNamespace(chunk_id=f"c{i}", text=t) for i, t in enumerate(texts)]
+    return SimpleNamespace(path=path, chunks=chunks, manifest=SimpleNamespace(model="m"),
+                           dense=SimpleNamespace(dim=2))
+
+
+def test_vectors_are_built_once_and_rebuilt_when_the_chunks_change(tmp_path):
+    embedder = CountingEmbedder()
+    index = _index(tmp_path, "第一段里有一句足够长的句子，用来检查。", "太短。")
+    first = SentenceVectors.for_index(index, embedder)
+    again = SentenceVectors.for_index(index, embedder)
+    assert embedder.calls == 1 and list(again.offsets) == [0, 1, 1]
+    assert np.array_equal(first.vectors, again.vectors)
+    SentenceVectors.for_index(_index(tmp_path, "另一段里也有一句足够长的句子，用来检查。"), embedder)
+    assert embedder.calls == 2
