@@ -33,7 +33,7 @@ class CheckedSentence:
     reason: str = ""
 
 
-def split_sentences(text: str, *, final: bool = True) -> tuple[list[str], int]:
+def split_answer(text: str, *, final: bool = True) -> tuple[list[str], int]:
     """Complete sentences of ``text`` (each with the markers that follow it) and where the rest begins.
 
     Without ``final`` a sentence counts as complete only once something other than space or a marker
@@ -92,7 +92,7 @@ class StreamingCheck:
 
     def feed(self, text: str, *, final: bool = False) -> list[CheckedSentence]:
         """Check the sentences of ``text`` completed since the last call; all of them once ``final``."""
-        sentences, consumed = split_sentences(text[self._offset:], final=final)
+        sentences, consumed = split_answer(text[self._offset:], final=final)
         self._offset += consumed
         for sentence in sentences:
             self.checked.append(self._check(sentence))

@@ -27,6 +27,8 @@ from llm import figures
 from llm.names import NameIndex, default_names, pinyin_names, spelled_in
 
 _MARKER = re.compile(r"\s*\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]")
+# Clauses, not sentences: a passage is compared clause by clause (split at semicolons too), since an answer
+# sentence often restates one clause of a long Chinese sentence.
 _PASSAGE_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _EN_WORD = re.compile(r"[a-z][a-z\-']+")
 # Clauses of a passage, for telling which company a year belongs to.

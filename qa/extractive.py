@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from common.messages import message
+from common.sentences import split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
 from qa.shortanswer import extract_span, is_factoid, question_kind
@@ -16,8 +17,6 @@ from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
 from retrieve.passage import Passage
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")
-_BULLET = re.compile(r"^(?:[-*•]\s+)+")
 _DIGIT = re.compile(r"\d")
 _NUMERIC_QUESTION = re.compile(
     r"多少|几|幾|哪年|何时|何時|什么时候|什麼時候|日期|估值|金额|金額|价格|價格|收入|how (?:much|many)|when|what year|"
@@ -42,17 +41,6 @@ class _Candidate:
     passage: Passage
     sentence: str
     score: float
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences (or table rows) of a passage, each an exact substring of it."""
-    out = []
-    for m in _SENTENCE.finditer(text):
-        s = m.group(0).strip()
-        s = _BULLET.sub("", s) if not s.startswith("|") else s
-        if len(s) >= 6 and any(c.isalnum() for c in s) and not set(s) <= set("|-: "):
-            out.append(s)
-    return out
 
 
 def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, str]) -> list[tuple[int, Passage]]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 from pathlib import Path
 
 import numpy as np
 
 from common.embedder import Embedder
+from common.sentences import split_sentences
 from index.store import IndexData
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,6 @@ FILE_NAME = "sentence_vectors.npz"
 # Larger indexes rank by chunk vectors alone: their sentence vectors would cost minutes to build and
 # gigabytes to hold.
 MAX_CHUNKS = 20000
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?")
-_BULLET = re.compile(r"^(?:[-*•]\s+)+")
 # Shorter pieces and table rows are left to the chunk's vector: as sentences of their own they matched
 # unrelated questions. Dev R@1 / R@5, full mode, with pieces of 6+ characters and rows kept | 15+ without
 # rows: our articles en .636 / .932, zh .859 / .953 | .773 / .955, .859 / .969; XQuAD en .823 / .981, zh
@@ -37,12 +35,7 @@ MIN_CHARS = 15
 
 def split(text: str) -> list[str]:
     """The sentences of a chunk worth a vector of their own (table rows are not)."""
-    out = []
-    for m in _SENTENCE.finditer(text):
-        s = _BULLET.sub("", m.group(0).strip())
-        if len(s) >= MIN_CHARS and not s.startswith("|") and any(c.isalnum() for c in s):
-            out.append(s)
-    return out
+    return [s for s in split_sentences(text) if len(s) >= MIN_CHARS and not s.startswith("|")]
 
 
 class SentenceVectors:
