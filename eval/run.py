@@ -42,18 +42,18 @@ def _n_relevant(pipeline: Pipeline, q: Question) -> int:
     return sum(1 for c in pipeline.index.chunks if q.hit(c.text))
 
 
-def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, mode: str = "full", answers: bool = True,
+def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, answers: bool = True,
              progress: bool = True, label: str = "") -> list[QuestionResult]:
     """Score each question: retrieval at ``K_RETRIEVE`` and, with ``answers``, the full ``ask()`` answer."""
     questions = list(questions)
     results = []
-    for q in tqdm(questions, desc=label or mode, disable=not progress, leave=False):
+    for q in tqdm(questions, desc=label or "full", disable=not progress, leave=False):
         started = time.perf_counter()
         answer = None
-        if answers and mode == "full" and pipeline.llm is None:
+        if answers and pipeline.llm is None:
             retrieval, answer = pipeline.answer_and_rank(q.question, k=5, depth=K_RETRIEVE)  # one search for both
         else:
-            retrieval = pipeline.search(q.question, K_RETRIEVE, mode=mode)
+            retrieval = pipeline.search(q.question, K_RETRIEVE)
         latency = (time.perf_counter() - started) * 1000
         result = QuestionResult(
             q.id, q.split, q.lang, q.type, q.question, q.answerable,

@@ -75,13 +75,13 @@ class Pipeline:
                    AbstainPolicy(focus=FocusCheck.load(settings.corpus_file(ATTRIBUTES))),
                    mined_names=names.to_english)
 
-    def search(self, question: str, k: int, history: History = None, mode: str = "full",
+    def search(self, question: str, k: int, history: History = None,
                budget: WaitBudget | None = None) -> Retrieval:
         """Validate, condense with the conversation, and retrieve (LLM rewriting spends from ``budget``)."""
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
         query, translation = self._rewrite(question, language, history, budget or WaitBudget(self.llm_budget_s()))
-        retrieval = self.retriever.search(query, k=k, mode=mode, language=language, translation=translation)
+        retrieval = self.retriever.search(query, k=k, language=language, translation=translation)
         retrieval.trace["question"] = question
         retrieval.trace["retrieval_query"] = query
         return retrieval

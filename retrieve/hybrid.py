@@ -25,8 +25,8 @@ from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker
 from retrieve.sentences import SentenceVectors
 
-# Ablations: each mode adds one stage to the one before it; "full" is what users get.
-MODES = ("dense", "bm25", "hybrid", "expanded", "full")
+# The stages of a search, all on for users; the evaluation turns them off to measure each one.
+STAGES = ("dense", "lexical", "expand", "rerank")
 FULL_SCORE_LIMIT = 5000
 SPREAD_DEPTH = 100  # the same depth on every corpus larger than it, so spreads compare across corpora
 T = TypeVar("T")
@@ -73,8 +73,14 @@ class FusionConfig:
     # vocabulary: unscaled .760 / .970 | .750 / .955 | .568 / .727; floor 0.4 .783 / .983 | .750 / .955 |
     # .545 / .727; floor 0.3 .789 / .981 | .750 / .955 | .523 / .727.
     coverage_named_floor: float = 0.4
-    # In the full mode a chunk's cosine is mixed with its best sentence's (retrieve.sentences) by this share.
+    # A chunk's cosine is mixed with its best sentence's (retrieve.sentences) by this share.
     sentence_weight: float = 0.5
+    # Stages (see STAGES): the dense ranking, BM25, the Chinese renderings of English questions, and the
+    # coverage rerank. Switched off only by the evaluation's ablations (eval/ablations.py).
+    dense: bool = True
+    lexical: bool = True
+    expand: bool = True
+    rerank: bool = True
 
     def for_language(self, table: dict[str, T], language: str) -> T:
         """The ``table`` entry for ``language``, Simplified Chinese's where it has none."""
@@ -140,76 +146,40 @@ class HybridRetriever:
         self.rerank_candidates = rerank_candidates
         self.rarity = rarity or TermRarity(index)
 
-    def search(self, query: str, k: int = 5, *, mode: str = "full", language: str | None = None,
+    def search(self, query: str, k: int = 5, *, language: str | None = None,
                translation: str | None = None) -> Retrieval:
-        """Return the ``k`` best passages for ``query`` (``mode`` selects the ablation).
+        """Return the ``k`` best passages for ``query``.
 
-        ``translation`` (e.g. from an LLM) replaces the dictionary rendering used as a second dense query.
+        ``translation`` (e.g. from an LLM) is mixed into the dense score and searched by BM25 as a sure
+        rendering.
         """
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        cfg = self.config
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         language = language or detect_language(query)
-        expansion = self.expander.expand(query, language) if mode in ("expanded", "full") else Expansion()
+        expansion = self.expander.expand(query, language) if cfg.expand else Expansion()
+        translation = translation if cfg.expand else None
         timings["expand_ms"] = (time.perf_counter() - t0) * 1000
-        n = self.index.dense.ntotal
-
-        cfg = self.config
-        dense = chunk_dense = np.zeros(n, dtype=np.float32)
-        expanding = mode in ("expanded", "full")
-        variants = [to_simplified(query)]
-        if expanding and translation:
-            variants.append(to_simplified(translation))
-        if mode != "bm25":
-            t = time.perf_counter()
-            vectors = self.embedder.embed_queries(variants)
-            timings["embed_ms"] = (time.perf_counter() - t) * 1000
-            dense, chunk_dense = self._dense_scores(vectors, sentences=mode == "full")
-
-        bm25 = np.zeros(n, dtype=np.float32)
+        variants = [to_simplified(query)] + ([to_simplified(translation)] if translation else [])
+        dense, chunk_dense = self._dense(variants, timings)
         query_tokens = tokenize(query)
-        extra: dict[str, float] = {}
-        if expanding:
-            weights = expansion.term_weights() | (dict.fromkeys(tokenize(translation), 1.0) if translation else {})
-            for term, confidence in weights.items():
-                for token in tokenize(term):
-                    if token not in query_tokens:
-                        extra[token] = max(extra.get(token, 0.0), confidence)
-        if mode != "dense":
-            t = time.perf_counter()
-            bm25 = self.index.bm25.get_scores(query_tokens) if query_tokens else bm25
-            weight = cfg.for_language(cfg.expansion_weight, language) if not translation else 1.0
-            for confidence in sorted(set(extra.values())) if weight else ():
-                # One BM25 call per confidence level keeps each term's IDF and saturation as BM25 has them.
-                tokens = [t for t, c in extra.items() if c == confidence]
-                bm25 = bm25 + weight * confidence * self.index.bm25.get_scores(tokens)
-            timings["bm25_ms"] = (time.perf_counter() - t) * 1000
-        extra_tokens = list(extra)
-
-        fused = self._fuse(dense, np.asarray(bm25, dtype=np.float32), mode, language)
+        extra = self._rendered_tokens(expansion, translation, query_tokens) if cfg.expand else {}
+        bm25 = self._lexical(query_tokens, extra, language, translation, timings)
+        fused = self._fuse(dense, bm25, language)
         covered: dict[int, float] = {}
-        if mode == "full":
+        if cfg.rerank:
             t = time.perf_counter()
             fused, covered = self._rerank_by_coverage(fused, expansion, language)
             timings["coverage_ms"] = (time.perf_counter() - t) * 1000
-        depth = max(k, self.rerank_candidates) if self.reranker else k
-        order = top_k(fused, depth)
-        passages = [self._passage(int(i), float(fused[i])) for i in order]
-        if self.reranker:
-            t = time.perf_counter()
-            passages = self.reranker.rerank(query, passages, k)
-            timings["rerank_ms"] = (time.perf_counter() - t) * 1000
-            position = {c.chunk_id: i for i, c in enumerate(self.index.chunks)}
-            order = np.array([position[p.chunk_id] for p in passages], dtype=np.int64)
+        order, passages = self._best(query, fused, k, timings)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         trace = {
-            "mode": mode,
+            "stages": [name for name in STAGES if getattr(cfg, name)],
             "reranker": self.reranker.name if self.reranker else None,
             "language": language,
             "query_variants": variants,
             "bm25_tokens": query_tokens,
-            "expansion_tokens": extra_tokens,
+            "expansion_tokens": list(extra),
             "entities": [e.en[0] if e.en else e.zh[0] for e in expansion.entities],
             "renderings": [{"text": r.text, "chinese": list(r.chinese), "source": r.source,
                             "confidence": round(r.confidence, 3)} for r in expansion.renderings],
@@ -222,7 +192,59 @@ class HybridRetriever:
             "timings_ms": {key: round(v, 2) for key, v in timings.items()},
         }
         return Retrieval(passages, language, expansion, float(chunk_dense.max(initial=0.0)), trace,
-                         self._spread(chunk_dense) if mode != "bm25" else 0.0)
+                         self._spread(chunk_dense) if cfg.dense else 0.0)
+
+    def _dense(self, variants: list[str], timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines per chunk (mixed with the best sentence's) and the chunk-only cosines; zeros when off."""
+        if not self.config.dense:
+            zeros = np.zeros(self.index.dense.ntotal, dtype=np.float32)
+            return zeros, zeros
+        t = time.perf_counter()
+        vectors = self.embedder.embed_queries(variants)
+        timings["embed_ms"] = (time.perf_counter() - t) * 1000
+        return self._dense_scores(vectors, sentences=bool(self.config.sentence_weight))
+
+    @staticmethod
+    def _rendered_tokens(expansion: Expansion, translation: str | None, query_tokens: list[str]) -> dict[str, float]:
+        """BM25 tokens of the Chinese renderings (and the translation) the question lacks, with confidence."""
+        extra: dict[str, float] = {}
+        weights = expansion.term_weights() | (dict.fromkeys(tokenize(translation), 1.0) if translation else {})
+        for term, confidence in weights.items():
+            for token in tokenize(term):
+                if token not in query_tokens:
+                    extra[token] = max(extra.get(token, 0.0), confidence)
+        return extra
+
+    def _lexical(self, query_tokens: list[str], extra: dict[str, float], language: str,
+                 translation: str | None, timings: dict[str, float]) -> np.ndarray:
+        """BM25 of the question's tokens plus its renderings' (weighted by confidence); zeros when off."""
+        cfg = self.config
+        bm25 = np.zeros(self.index.dense.ntotal, dtype=np.float32)
+        if not cfg.lexical:
+            return bm25
+        t = time.perf_counter()
+        bm25 = self.index.bm25.get_scores(query_tokens) if query_tokens else bm25
+        weight = cfg.for_language(cfg.expansion_weight, language) if not translation else 1.0
+        for confidence in sorted(set(extra.values())) if weight else ():
+            # One BM25 call per confidence level keeps each term's IDF and saturation as BM25 has them.
+            tokens = [t for t, c in extra.items() if c == confidence]
+            bm25 = bm25 + weight * confidence * self.index.bm25.get_scores(tokens)
+        timings["bm25_ms"] = (time.perf_counter() - t) * 1000
+        return np.asarray(bm25, dtype=np.float32)
+
+    def _best(self, query: str, fused: np.ndarray, k: int,
+              timings: dict[str, float]) -> tuple[np.ndarray, list[Passage]]:
+        """The ``k`` best chunks (reordered by the cross-encoder when one is configured) as passages."""
+        depth = max(k, self.rerank_candidates) if self.reranker else k
+        order = top_k(fused, depth)
+        passages = [self._passage(int(i), float(fused[i])) for i in order]
+        if self.reranker:
+            t = time.perf_counter()
+            passages = self.reranker.rerank(query, passages, k)
+            timings["rerank_ms"] = (time.perf_counter() - t) * 1000
+            position = {c.chunk_id: i for i, c in enumerate(self.index.chunks)}
+            order = np.array([position[p.chunk_id] for p in passages], dtype=np.int64)
+        return order, passages
 
     @property
     def sentences(self) -> SentenceVectors | None:
@@ -303,10 +325,10 @@ class HybridRetriever:
         share = self.config.translation_weight
         return _mix(rows, share), _mix(chunk_rows, share)
 
-    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, mode: str, language: str) -> np.ndarray:
-        if mode == "dense":
+    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, language: str) -> np.ndarray:
+        if not self.config.lexical:
             return dense
-        if mode == "bm25":
+        if not self.config.dense:
             return bm25
         w = self.config.for_language(self.config.dense_weight, language)
         return w * _minmax(dense) + (1 - w) * _minmax(bm25)

@@ -212,3 +212,19 @@ def test_cli_prints_answer_and_json(pipeline, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["language"] == "zh" and data["passages"] and not data["abstained"]
     assert qa_cli([" "]) == 2
+
+
+def test_ablations_switch_search_stages_off(pipeline):
+    from eval.ablations import ablated
+    from retrieve.hybrid import STAGES
+
+    question = "Who founded Moonshot AI?"
+    full = pipeline.search(question, 5)
+    dense = ablated(pipeline, "dense").search(question, 5)
+    lexical = ablated(pipeline, "bm25").search(question, 5)
+    assert full.trace["stages"] == list(STAGES) and full.expansion.renderings
+    assert dense.trace["stages"] == ["dense"] and not dense.expansion.renderings
+    assert all(r["bm25"] == 0 and r["fused"] == r["dense"] for r in dense.trace["ranks"])
+    assert lexical.trace["stages"] == ["lexical"] and lexical.top_dense == 0
+    scores = [r["bm25"] for r in lexical.trace["ranks"]]
+    assert scores == sorted(scores, reverse=True)
