@@ -91,8 +91,11 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 context = f"{head} {lead_in.get(passage.chunk_id, '')} {header}"
                 score = 1.2 * coverage(weighted, f"{context} {sentence}")
             else:
-                # Rare question words decide (IDF-weighted coverage); the heading counts a little.
-                score = coverage(weighted, sentence) + 0.2 * coverage(weighted, f"{head} {sentence}")
+                # Rare question words decide (IDF-weighted coverage). The article's title names its subject,
+                # which its sentences call "it" or leave out ("它的根部可用来当作催吐剂"), so it counts in
+                # full; the section heading counts a little.
+                score = coverage(weighted, f"{passage.title} {sentence}") + \
+                    0.2 * coverage(weighted, f"{head} {sentence}")
             score += 0.1 / (1 + rank)  # higher-ranked passages break ties
             if wants_number and _DIGIT.search(sentence):
                 score += 0.1
@@ -121,14 +124,17 @@ def _add_overlap(question: str, candidates: list[_Candidate], weighted: Weighted
     A question often rewords one sentence ("1992年4月，罗保铭担任什么职务？" / "1992年4月，任……副书记"): the
     words it shares with that sentence and few others point at it, while the subject's name, in every
     sentence of the passage, counts little. Both the question's character pairs and its concepts count,
-    weighted by inverse frequency over the candidate sentences.
+    weighted by inverse frequency over the candidate sentences. A word of the article's title (its
+    subject, as a rule) counts for each of its sentences, which name it as "it" or not at all.
     """
     if len(candidates) < 2:
         return candidates
     n = len(candidates)
-    texts = [compact(c.sentence) for c in candidates]
     asked = _bigrams(_WH_WORDS.sub(" ", normalize(question)))
-    grams = [_bigrams(c.sentence) for c in candidates]
+    titles = {id(c.passage): c.passage.title for c in candidates}
+    title_grams = {k: _bigrams(v) & asked for k, v in titles.items()}
+    grams = [_bigrams(c.sentence) | title_grams[id(c.passage)] for c in candidates]
+    texts = [f"{compact(c.sentence)}|{compact(titles[id(c.passage)])}" for c in candidates]
     pair_weight = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in asked}
     pair_total = sum(pair_weight.values()) or 1.0
     concept_weight = [(w * math.log(1 + n / (1 + sum(any(f in t for f in forms) for t in texts))), forms)
@@ -240,6 +246,12 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
         named = [v for n, v in row_cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
                                                or any(w in q for w in _words(n))
                                                or any(re.search(zh, compact(n)) for zh in english))]
+        if kind == "person":
+            # A "who" question wants a person: when the column it names holds none (a shifted row puts a
+            # label there), the row's one known person answers.
+            people = [v for v in named if _is_person(v, context)] or \
+                [v for _, v in row_cells if _is_person(v, context)]
+            return people[0] if people and (people[0] in named or len(set(people)) == 1) else ""
         for value in named:
             if kind not in ("number", "time") or re.search(r"\d", value):
                 return value
@@ -251,6 +263,12 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
     asked = tuple(a for entity in context.names for a in entity)
     span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors, exclude=asked)
     return span.text if span else ""
+
+
+def _is_person(value: str, context: AnswerContext) -> bool:
+    """Whether a table cell is a known person's name."""
+    key = compact(value)
+    return bool(key) and any(key == compact(p) for p in context.people)
 
 
 def _words(name: str) -> list[str]:

@@ -65,3 +65,11 @@ def test_span_occurs_verbatim_in_the_sentence_in_any_script():
 
 def test_list_and_explanation_questions_get_no_span():
     assert extract_span("“六小虎”指的是哪些公司？", "六小虎指智谱、月之暗面、百川智能。") is None
+
+
+def test_who_picks_the_person_name_not_a_word_from_the_question():
+    sentence = "在商业领域，芝大的著名校友有：甲骨文公司创始人、全美第三富有的人 拉里·埃伦斯 ，高盛首席执行官。"
+    span = extract_span("甲骨文公司的创始人是谁？", sentence)
+    assert span is not None and span.text == "拉里·埃伦斯"
+    # Acronyms and brands are not people: a sentence naming only them holds no answer to "who".
+    assert extract_span("Who founded Zhipu AI?", "智谱 AI 团队前成员加入了 MiniMAX。") is None
