@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from common.messages import message
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
-from qa.shortanswer import extract_span, is_factoid, question_kind
+from qa.shortanswer import extract_span, holds_kind, is_factoid, question_kind
 from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
@@ -31,6 +31,7 @@ OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sent
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
 MAX_QUOTES = 3  # sentences quoted for a list or an explanation
 MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
+TYPED_BONUS = 0.2  # for a sentence holding a name, date or figure of the kind the question asks for
 SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
 SPAN_SCORE = 0.8  # ... as long as they score at least this share of the best
 SECOND_SCORE = 0.75  # a factoid answer quotes a second sentence scoring at least this share of the best
@@ -73,7 +74,8 @@ def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, s
 
 def _candidates(question: str, passages: list[Passage], concepts: list[list[str]],
                 rarity: TermRarity, names: list[list[str]], lead_in: dict[str, str]) -> list[_Candidate]:
-    wants_list = question_kind(question) == "list"
+    kind = question_kind(question)
+    wants_list = kind == "list"
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
     weighted = weigh(concepts, rarity)
@@ -101,6 +103,8 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 score += 0.1
             if wants_date and _DATE.search(sentence):
                 score += 0.2
+            if holds_kind(question, sentence, kind):
+                score += TYPED_BONUS
             if wants_list:
                 # A list is answered by a sentence that enumerates: "（智谱、月之暗面、百川智能……）".
                 score += 0.05 * min(4, len(_ENUMERATION.findall(sentence)))
@@ -146,6 +150,8 @@ def _add_overlap(question: str, candidates: list[_Candidate], weighted: Weighted
         concept_score = sum(w for w, forms in concept_weight if any(f in text for f in forms)) / concept_total
         out.append(replace(c, score=c.score + OVERLAP_WEIGHT * (pairs_score + concept_score) / 2))
     return out
+
+
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -47,9 +47,16 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# "什么是乡里制？" / "乙酰胺是什么？": asks what a thing is, which a sentence describing it answers. "X 的 Y
+# 是什么" asks for one attribute and stays a factoid.
+_DEFINITION = re.compile(r"^\s*(?:什么是[^，,的]{1,20}|[^，,的]{1,20}是什么)\s*[？?]?\s*$")
+
+
 def question_kind(question: str) -> str:
     """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
     text = _norm(question)
+    if _DEFINITION.match(text):
+        return EXPLAIN
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind
@@ -70,7 +77,8 @@ _PUNCT = "，。！？；：、,.!?;:（）()「」『』“”\"'《》〈〉�
 _CLAUSE_END = re.compile(r"[，。！？；：,!?;:（）()|\n]")
 _MONEY = re.compile(r"多少钱|融资|融了|估值|金额|价格|收入|营收|售价|\b(?:valuation|valued|raised?|revenue|price|cost|"
                     r"worth|funding)\b")
-_LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "就是", "分别是", "是", "为", "由", "在", "于",
+_LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "被认为是", "被视为",
+                   "就是", "分别是", "是", "为", "由", "在", "于",
                    "叫", "约", "达", "了", "将", "即", "乃")
 _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 
@@ -142,7 +150,8 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
     elif kind == PERSON:
         found = [(m.start(), m.start() + len(p), 2) for p in people if p for m in re.finditer(re.escape(p), sentence)]
         found += _tagged_names(sentence)
-        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))]
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))
+                  and not _gloss(sentence, m.start())]
         if not found:
             found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence)]
         found = _outermost(found)
@@ -150,8 +159,16 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
         found = [(*m.span(), 1) for m in _PLACE.finditer(sentence)]
     elif kind == ENTITY:
         found = [(*m.span(), 1) for m in _QUOTED.finditer(sentence)]
-        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2]
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2
+                  and not _gloss(sentence, m.start())]
     return sorted(set(found))
+
+
+def _gloss(sentence: str, start: int) -> bool:
+    """A Latin term glossing the Chinese words just before it ("最佳流行演唱女歌手（Best Female ...）")."""
+    before = sentence[max(0, start - 2):start].rstrip("（( ")
+    return bool(before) and bool(re.match(r"[\u4e00-\u9fff]", before[-1:])) and \
+        (sentence[max(0, start - 1):start] in ("（", "(") or sentence[max(0, start - 1):start] == before[-1:])
 
 
 def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
@@ -265,28 +282,41 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _last_before(left: str, haystack: str) -> int | None:
-    """Where, in ``haystack``, the piece of ``left`` closest to its end (2+ characters) ends."""
+def _ends_of(left: str, haystack: str) -> list[int]:
+    """Where, in ``haystack``, each occurrence of the piece of ``left`` closest to its end (2+ characters) ends."""
     for i in range(len(left), 1, -1):
         for n in (6, 5, 4, 3, 2):
             piece = left[max(0, i - n):i]
             if len(piece) < n or any(c in _PUNCT for c in piece):
                 continue
-            at = haystack.rfind(piece)
-            if at >= 0:
-                return at + n
-    return None
+            ends = [m.end() for m in re.finditer(re.escape(piece), haystack)]
+            if ends:
+                return ends
+    return []
 
 
 def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
-    """The part of ``sentence`` the question word stands in for, from the words around it."""
+    """The part of ``sentence`` the question word stands in for, from the words around it.
+
+    When the words before the question word occur more than once, the occurrence followed soonest by
+    the words after it counts.
+    """
     wh = _WH.search(question)
     if not wh:
         return None
     left = question[: wh.start()].strip(_PUNCT)
     right = question[wh.end():].strip(_PUNCT + "呢吗啊呀")
-    start = _last_before(left, sentence) if left else None
-    end = _first_after(right, sentence, start if start is not None else 0) if right else None
+    starts = _ends_of(left, sentence) if left else []
+    start = end = None
+    if starts and right:
+        pairs = [(at, _first_after(right, sentence, at)) for at in starts]
+        pairs = [(a, b) for a, b in pairs if b is not None and b > a]
+        if pairs:
+            start, end = min(pairs, key=lambda p: p[1] - p[0])
+    if start is None and starts:
+        start = starts[0]
+    if end is None and right:
+        end = _first_after(right, sentence, start if start is not None else 0)
     if start is not None and end is not None and end > start:
         pass
     elif start is not None:
@@ -301,6 +331,7 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
         return None
     start, end = _trim(sentence, start, end)
     return (start, end) if end - start >= 2 else None
+
 
 
 def _anchors(question: str, sentence: str) -> list[int]:
@@ -367,6 +398,15 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
     text = sentence[a:b].strip()
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
+
+
+def holds_kind(question: str, sentence: str, kind: str, people: tuple[str, ...] = ()) -> bool:
+    """Whether ``sentence`` holds a span of the type ``kind`` asks for that the question does not already give."""
+    if not is_factoid(kind) or kind == ENTITY:
+        return False
+    q, s = _norm(question), _norm(sentence)
+    return any(not _in_question(s[a:b], q) for a, b, strength in _candidates(s, sentence, kind, people)
+               if strength == 2 or kind != PERSON)
 
 
 def _asked_noun(question: str) -> set[str]:

@@ -21,6 +21,9 @@ from qa.shortanswer import extract_span, is_factoid, question_kind
     ("Which investors backed Zhipu AI?", "list"),
     ("为什么百川智能转向医疗？", "explain"),
     ("How did Moonshot grow so fast?", "explain"),
+    ("什么是梧桐树协议？", "explain"),
+    ("乙酰胺是什么？", "explain"),
+    ("宏都阿里山公司的主要业务是什么？", "entity"),
 ])
 def test_question_kind(question, kind):
     assert question_kind(question) == kind
@@ -73,3 +76,15 @@ def test_who_picks_the_person_name_not_a_word_from_the_question():
     assert span is not None and span.text == "拉里·埃伦斯"
     # Acronyms and brands are not people: a sentence naming only them holds no answer to "who".
     assert extract_span("Who founded Zhipu AI?", "智谱 AI 团队前成员加入了 MiniMAX。") is None
+
+
+def test_a_latin_gloss_of_the_chinese_words_before_it_is_not_the_answer():
+    sentence = "在2007年格莱美奖上，她获得一项最佳流行演唱女歌手（Best Female Pop Vocal Performance）的提名。"
+    span = extract_span("2007年格莱美奖她获得了什么提名？", sentence)
+    assert span is None or "Best" not in span.text
+
+
+def test_the_words_before_the_question_word_are_found_where_the_words_after_it_follow():
+    # "药房技术员" occurs twice; the occurrence followed by "专业人员" frames the answer.
+    sentence = "药房技术员是卫生保健专业人员，由其他高级药房技术员监督和管理。"
+    assert extract_span("药房技术员属于哪类专业人员？", sentence).text == "卫生保健"
