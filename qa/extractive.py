@@ -240,6 +240,18 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext) -> list[_C
     return sorted(out, key=lambda c: -c.score)
 
 
+def _only_about_subject(sentence: str, context: AnswerContext) -> bool:
+    """Whether a sentence names no company or person besides what the question asks about.
+
+    A figure in "智谱AI、MiniMAX 以及百川智能等也作为主要独角兽（企业估值超过10亿美元……）" may belong to any of
+    them, or to none: it does not contradict the figure a sentence about the subject alone gives.
+    """
+    if not context.names or context.entities_in is None or is_row(sentence):
+        return True
+    asked = {compact(a) for entity in context.names for a in entity}
+    return all(any(compact(a) in asked for a in entity) for entity in context.entities_in(sentence))
+
+
 def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context: AnswerContext,
              anchors: tuple[str, ...]) -> str:
     """The short answer in one quoted sentence or table row ("" when it holds none)."""
@@ -360,7 +372,8 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         # A second source when it gives another figure for the same thing (the sources disagree), else the
         # next best sentence when it is nearly as good.
         other = next((c for c in tries if c is not first and spans.get(id(c)) and kind in ("number", "time")
-                      and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)), None)
+                      and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)
+                      and _only_about_subject(c.sentence, context)), None)
         if other is None:
             # Otherwise a second sentence only when it also holds an answer of the kind asked (a second
             # name, date or figure) or no sentence did: a funding row does not ride along with a founder.
@@ -381,7 +394,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         shown = context.renderer.render(span, person=kind == "person") if language == "en" else span
         lines.append(f"**{shown}** [{citations[0].number}]")
     disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and \
-        chosen[0].passage.doc_id != chosen[1].passage.doc_id and \
+        chosen[0].passage.doc_id != chosen[1].passage.doc_id and _only_about_subject(chosen[1].sentence, context) and \
         _differ(span, _span_of(question, chosen[1], kind, headers[id(chosen[1])], context, anchors))
     lead = "conflict_lead" if disagree else "evidence_en" if language == "en" else "lead"
     lines.append(message(lead, language))

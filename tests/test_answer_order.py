@@ -35,3 +35,26 @@ def test_the_subject_in_the_title_does_not_pull_in_another_articles_sentence():
     other = _passage("袋鼠", "红袋鼠的体重可达90公斤。", rank=1)
     first = _first_quote("尤金袋鼠的体重是多少？", [["尤金袋鼠"], ["体重"]], [about, other])
     assert first == "它的体重约只有8公斤，适合饲养。"
+
+
+def test_a_figure_in_a_sentence_about_several_companies_does_not_contradict_the_subjects_own():
+    from common.messages import message
+    from qa.extractive import AnswerContext
+
+    companies = {"智谱": ("智谱", "Zhipu AI"), "MiniMAX": ("MiniMAX",), "百川智能": ("百川智能",)}
+
+    def entities_in(text: str) -> list[tuple[str, ...]]:
+        return [forms for name, forms in companies.items() if name in text]
+
+    own = _passage("智谱融资", "智谱最新一轮融资估值为 30 亿美元。")
+    several = _passage("独角兽", "智谱、MiniMAX 以及百川智能等也作为独角兽（估值超过 10 亿美元的企业）而知名。", rank=1)
+    context = AnswerContext(names=[list(companies["智谱"])], entities_in=entities_in)
+    answer = extractive_answer("智谱的估值是多少？", "zh", [own, several], [["智谱"], ["估值"]], _FlatRarity(), {},
+                               context=context)
+    assert answer.short_answer == "30 亿美元"
+    assert message("conflict_lead", "zh") not in answer.text
+    # The same figure from a sentence about the subject alone is a disagreement worth showing.
+    alone = _passage("智谱估值", "智谱的估值超过 10 亿美元。", rank=1)
+    answer = extractive_answer("智谱的估值是多少？", "zh", [own, alone], [["智谱"], ["估值"]], _FlatRarity(), {},
+                               context=context)
+    assert message("conflict_lead", "zh") in answer.text
