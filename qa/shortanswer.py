@@ -87,22 +87,25 @@ _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 _DATE = re.compile(
     r"(?:公元前?)?(?:\d{3,4}|[一二三四五六七八九〇零]{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|"
-    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?:份|初|中旬|底|末)?|"
+    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*(?:(?:至|到|-|~|～|—)\s*\d{1,2}\s*)?月(?:份|初|中旬|底|末)?|"
     r"(?:19|20)\d\d[./-]\d{1,2}(?:[./-]\d{1,2})?|"
     r"[0-9" + _CN_NUM + r"]+\s*世纪(?:[0-9" + _CN_NUM + r"]+\s*年代)?(?:初|中|末|初期|中期|末期|后期|前期)?|"
     r"[0-9" + _CN_NUM + r"]+\s*年代(?:初|中|末|初期|中期|末期)?|"
     r"(?:19|20)\d\d(?!\d)"
 )
-_UNIT = (r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
-         r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|英里|英尺|平方公里|平方米|公顷|吨|公斤|千克|克|"
-         r"磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|"
-         r"席|支|队|国|省|城|户|parameters|tokens)?")
+_UNIT_WORDS = (r"(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
+               r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|公分|公尺|英里|英尺|英寸|平方公里|平方米|"
+               r"平方英里|立方米|公顷|亩|吨|公斤|千克|克|毫升|升|磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|"
+               r"艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|席|支|队|国|省|城|户|parameters|tokens|"
+               r"km²|km|cm|mm|kg|m²|ghz|mhz|gb|mb|m(?![a-z]))")
+_UNIT = r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*" + _UNIT_WORDS + "?"
 _NUMBER = re.compile(
     r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
     r"(?:US\$|\$|¥|￥|€|£)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
     r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
-    r"[" + _CN_NUM + r"]{1,6}(?:多|余)?(?:个|位|名|人|家|次|倍|岁|年|天|种|座|所|部|项|场|届|支|队|国|条|款)"
+    r"[" + _CN_NUM + r"]{1,6}(?:多|余)?" + _UNIT_WORDS
 )
+_ORDINAL = re.compile(r"第[0-9" + _CN_NUM + r"]+" + _UNIT_WORDS + "?")
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'&]*){0,5}")
 # A common Chinese surname followed by one or two given-name characters, for "who" questions.
@@ -177,8 +180,8 @@ def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
         return False
     if re.fullmatch(r"(?:19|20)\d\d\s*年?", text.strip()):
         return False
-    if re.match(r"\s*[月日号时点/.\-]", sentence[end:end + 2]):
-        return False
+    if re.match(r"\s*[月日号时点/.\-]|之", sentence[end:end + 2]):
+        return False  # a date, a time, or part of a fraction ("七十分之一")
     if re.search(r"[a-z\-_./]\s?$", sentence[max(0, start - 2):start]):
         return False  # part of a name such as "step-1" or "gpt-4"
     return sentence[max(0, start - 1):start] != "第"
@@ -373,6 +376,9 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, tuple(_norm(p) for p in people))
              if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
+    if kind == NUMBER and re.search(r"第(?:几|多少)", q):
+        # "第几位皇后" asks for an ordinal, which is otherwise not a figure.
+        typed += [(*m.span(), 2) for m in _ORDINAL.finditer(s) if not _in_question(m.group(0), q)]
     strongest = max((c[2] for c in typed), default=0)
     chosen: tuple[int, int] | None = None
     if aligned and kind in (ENTITY, PLACE) and aligned[1] - aligned[0] <= 30:

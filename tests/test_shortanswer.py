@@ -88,3 +88,18 @@ def test_the_words_before_the_question_word_are_found_where_the_words_after_it_f
     # "药房技术员" occurs twice; the occurrence followed by "专业人员" frames the answer.
     sentence = "药房技术员是卫生保健专业人员，由其他高级药房技术员监督和管理。"
     assert extract_span("药房技术员属于哪类专业人员？", sentence).text == "卫生保健"
+
+
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    ("萱侬律占地面积多大？", "它是一个占地约两平方公里的热带植物公园。", "两平方公里"),
+    ("黄鳍紫鱼体长多少？", "体长可达50公分。", "达50公分"),
+    ("高英是北魏的第几位皇后？", "高英是北魏的第二位皇后（第一位是她的姑姑高照容）。", "第二位"),
+    ("斯氏腔吻鳕的生殖季是什么时候？", "几乎是以多毛类为食，生殖季在2至4月。", "2至4月"),
+])
+def test_figures_with_their_units_ordinals_and_month_ranges(question, sentence, span):
+    assert extract_span(question, sentence).text == span
+
+
+def test_a_fraction_is_not_an_amount():
+    span = extract_span("GPT-4 的价格是多少？", "成本大幅降低，是时 GPT-4 Turbo 的七十分之一。")
+    assert span is None or "七十分" not in span.text
