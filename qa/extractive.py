@@ -240,6 +240,14 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext) -> list[_C
     return sorted(out, key=lambda c: -c.score)
 
 
+def _following(c: _Candidate, most: int = 2) -> list[_Candidate]:
+    """The sentences right after ``c`` in its passage, as quotes of the same passage."""
+    sentences = split_sentences(c.passage.text)
+    at = sentences.index(c.sentence) if c.sentence in sentences else -1
+    after = [s for s in sentences[at + 1:at + 1 + most] if not is_row(s)] if at >= 0 else []
+    return [_Candidate(c.passage_rank, c.passage, s, c.score) for s in after]
+
+
 def _only_about_subject(sentence: str, context: AnswerContext) -> bool:
     """Whether a sentence names no company or person besides what the question asks about.
 
@@ -380,6 +388,11 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
             other = next((c for c in candidates if c is not first and c.score >= SECOND_SCORE * best
                           and not _same(c.sentence, first.sentence) and (not span or spans.get(id(c)))), None)
         chosen = [first] if other is None else [first, other]
+    if chosen and re.search(r"[：:]$", chosen[0].sentence):
+        # "有两项不变的重要指标：" says what follows: the sentences after it are the answer.
+        following = _following(chosen[0])
+        if following:
+            chosen = [chosen[0], *following]
     numbers: dict[str, int] = {}
     cited: list[Passage] = []
     citations: list[Citation] = []

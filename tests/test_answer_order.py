@@ -58,3 +58,11 @@ def test_a_figure_in_a_sentence_about_several_companies_does_not_contradict_the_
     answer = extractive_answer("智谱的估值是多少？", "zh", [own, alone], [["智谱"], ["估值"]], _FlatRarity(), {},
                                context=context)
     assert message("conflict_lead", "zh") in answer.text
+
+
+def test_a_sentence_ending_in_a_colon_is_quoted_with_what_it_introduces():
+    text = "进入下一阶段，有两项不变的重要指标：\n第一，技术研发可持续。\n第二，商业模式闭环。\n此外，市场仍在变化。"
+    answer = extractive_answer("进入下一阶段的两项不变指标是什么？", "zh", [_passage("报告", text)],
+                               [["不变"], ["指标"]], _FlatRarity(), {})
+    quotes = [c.sentence for c in answer.citations]
+    assert quotes == ["进入下一阶段，有两项不变的重要指标：", "第一，技术研发可持续。", "第二，商业模式闭环。"]
