@@ -11,6 +11,7 @@ Three general signals, none tied to one document or question:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -130,6 +131,12 @@ def _norm(text: str) -> str:
     if len(out) != len(text):  # keep offsets aligned with the original sentence
         out = "".join((to_simplified(unicodedata.normalize("NFKC", c)).lower() or c)[:1] for c in text)
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _normal_forms(names: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`_norm` of each name, kept for the few name lists (the glossary's people) asked about again."""
+    return tuple(_norm(n) for n in names)
 
 
 def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]) -> list[tuple[int, int, int]]:
@@ -374,7 +381,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     aligned = _aligned(q, s) if re.search(r"[\u4e00-\u9fff]", q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
     known = {_norm(e).replace(" ", "") for e in exclude if e}
-    typed = [c for c in _candidates(s, sentence, kind, tuple(_norm(p) for p in people))
+    typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))
              if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
     if kind == NUMBER and re.search(r"第(?:几|多少)", q):
         # "第几位皇后" asks for an ordinal, which is otherwise not a figure.
