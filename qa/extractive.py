@@ -11,7 +11,7 @@ from common.messages import message
 from common.sentences import split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
-from qa.shortanswer import extract_span, is_factoid, question_kind
+from qa.shortanswer import extract_span, holds_kind, is_factoid, question_kind
 from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
@@ -30,6 +30,7 @@ OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sent
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
 MAX_QUOTES = 3  # sentences quoted for a list or an explanation
 MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
+TYPED_BONUS = 0.2  # for a sentence holding a name, date or figure of the kind the question asks for
 SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
 SPAN_SCORE = 0.8  # ... as long as they score at least this share of the best
 SECOND_SCORE = 0.75  # a factoid answer quotes a second sentence scoring at least this share of the best
@@ -61,7 +62,8 @@ def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, s
 
 def _candidates(question: str, passages: list[Passage], concepts: list[list[str]],
                 rarity: TermRarity, names: list[list[str]], lead_in: dict[str, str]) -> list[_Candidate]:
-    wants_list = question_kind(question) == "list"
+    kind = question_kind(question)
+    wants_list = kind == "list"
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
     weighted = weigh(concepts, rarity)
@@ -79,13 +81,18 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 context = f"{head} {lead_in.get(passage.chunk_id, '')} {header}"
                 score = 1.2 * coverage(weighted, f"{context} {sentence}")
             else:
-                # Rare question words decide (IDF-weighted coverage); the heading counts a little.
-                score = coverage(weighted, sentence) + 0.2 * coverage(weighted, f"{head} {sentence}")
+                # Rare question words decide (IDF-weighted coverage). The article's title names its subject,
+                # which its sentences call "it" or leave out ("它的根部可用来当作催吐剂"), so it counts in
+                # full; the section heading counts a little.
+                score = coverage(weighted, f"{passage.title} {sentence}") + \
+                    0.2 * coverage(weighted, f"{head} {sentence}")
             score += 0.1 / (1 + rank)  # higher-ranked passages break ties
             if wants_number and _DIGIT.search(sentence):
                 score += 0.1
             if wants_date and _DATE.search(sentence):
                 score += 0.2
+            if holds_kind(question, sentence, kind):
+                score += TYPED_BONUS
             if wants_list:
                 # A list is answered by a sentence that enumerates: "（智谱、月之暗面、百川智能……）".
                 score += 0.05 * min(4, len(_ENUMERATION.findall(sentence)))
@@ -109,14 +116,17 @@ def _add_overlap(question: str, candidates: list[_Candidate], weighted: Weighted
     A question often rewords one sentence ("1992年4月，罗保铭担任什么职务？" / "1992年4月，任……副书记"): the
     words it shares with that sentence and few others point at it, while the subject's name, in every
     sentence of the passage, counts little. Both the question's character pairs and its concepts count,
-    weighted by inverse frequency over the candidate sentences.
+    weighted by inverse frequency over the candidate sentences. A word of the article's title (its
+    subject, as a rule) counts for each of its sentences, which name it as "it" or not at all.
     """
     if len(candidates) < 2:
         return candidates
     n = len(candidates)
-    texts = [compact(c.sentence) for c in candidates]
     asked = _bigrams(_WH_WORDS.sub(" ", normalize(question)))
-    grams = [_bigrams(c.sentence) for c in candidates]
+    titles = {id(c.passage): c.passage.title for c in candidates}
+    title_grams = {k: _bigrams(v) & asked for k, v in titles.items()}
+    grams = [_bigrams(c.sentence) | title_grams[id(c.passage)] for c in candidates]
+    texts = [f"{compact(c.sentence)}|{compact(titles[id(c.passage)])}" for c in candidates]
     pair_weight = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in asked}
     pair_total = sum(pair_weight.values()) or 1.0
     concept_weight = [(w * math.log(1 + n / (1 + sum(any(f in t for f in forms) for t in texts))), forms)
@@ -128,6 +138,8 @@ def _add_overlap(question: str, candidates: list[_Candidate], weighted: Weighted
         concept_score = sum(w for w, forms in concept_weight if any(f in text for f in forms)) / concept_total
         out.append(replace(c, score=c.score + OVERLAP_WEIGHT * (pairs_score + concept_score) / 2))
     return out
+
+
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -216,6 +228,26 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext) -> list[_C
     return sorted(out, key=lambda c: -c.score)
 
 
+def _following(c: _Candidate, most: int = 2) -> list[_Candidate]:
+    """The sentences right after ``c`` in its passage, as quotes of the same passage."""
+    sentences = split_sentences(c.passage.text)
+    at = sentences.index(c.sentence) if c.sentence in sentences else -1
+    after = [s for s in sentences[at + 1:at + 1 + most] if not is_row(s)] if at >= 0 else []
+    return [_Candidate(c.passage_rank, c.passage, s, c.score) for s in after]
+
+
+def _only_about_subject(sentence: str, context: AnswerContext) -> bool:
+    """Whether a sentence names no company or person besides what the question asks about.
+
+    A figure in "智谱AI、MiniMAX 以及百川智能等也作为主要独角兽（企业估值超过10亿美元……）" may belong to any of
+    them, or to none: it does not contradict the figure a sentence about the subject alone gives.
+    """
+    if not context.names or context.entities_in is None or is_row(sentence):
+        return True
+    asked = {compact(a) for entity in context.names for a in entity}
+    return all(any(compact(a) in asked for a in entity) for entity in context.entities_in(sentence))
+
+
 def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context: AnswerContext,
              anchors: tuple[str, ...]) -> str:
     """The short answer in one quoted sentence or table row ("" when it holds none)."""
@@ -228,6 +260,12 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
         named = [v for n, v in row_cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
                                                or any(w in q for w in _words(n))
                                                or any(re.search(zh, compact(n)) for zh in english))]
+        if kind == "person":
+            # A "who" question wants a person: when the column it names holds none (a shifted row puts a
+            # label there), the row's one known person answers.
+            people = [v for v in named if _is_person(v, context)] or \
+                [v for _, v in row_cells if _is_person(v, context)]
+            return people[0] if people and (people[0] in named or len(set(people)) == 1) else ""
         for value in named:
             if kind not in ("number", "time") or re.search(r"\d", value):
                 return value
@@ -239,6 +277,12 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
     asked = tuple(a for entity in context.names for a in entity)
     span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors, exclude=asked)
     return span.text if span else ""
+
+
+def _is_person(value: str, context: AnswerContext) -> bool:
+    """Whether a table cell is a known person's name."""
+    key = compact(value)
+    return bool(key) and any(key == compact(p) for p in context.people)
 
 
 def _words(name: str) -> list[str]:
@@ -324,13 +368,19 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         # A second source when it gives another figure for the same thing (the sources disagree), else the
         # next best sentence when it is nearly as good.
         other = next((c for c in tries if c is not first and spans.get(id(c)) and kind in ("number", "time")
-                      and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)), None)
+                      and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)
+                      and _only_about_subject(c.sentence, context)), None)
         if other is None:
             # Otherwise a second sentence only when it also holds an answer of the kind asked (a second
             # name, date or figure) or no sentence did: a funding row does not ride along with a founder.
             other = next((c for c in candidates if c is not first and c.score >= SECOND_SCORE * best
                           and not _same(c.sentence, first.sentence) and (not span or spans.get(id(c)))), None)
         chosen = [first] if other is None else [first, other]
+    if chosen and re.search(r"[：:]$", chosen[0].sentence):
+        # "有两项不变的重要指标：" says what follows: the sentences after it are the answer.
+        following = _following(chosen[0])
+        if following:
+            chosen = [chosen[0], *following]
     numbers: dict[str, int] = {}
     cited: list[Passage] = []
     citations: list[Citation] = []
@@ -345,7 +395,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         shown = context.renderer.render(span, person=kind == "person") if language == "en" else span
         lines.append(f"**{shown}** [{citations[0].number}]")
     disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and \
-        chosen[0].passage.doc_id != chosen[1].passage.doc_id and \
+        chosen[0].passage.doc_id != chosen[1].passage.doc_id and _only_about_subject(chosen[1].sentence, context) and \
         _differ(span, _span_of(question, chosen[1], kind, headers[id(chosen[1])], context, anchors))
     lead = "conflict_lead" if disagree else "evidence_en" if language == "en" else "lead"
     lines.append(message(lead, language))

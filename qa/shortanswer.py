@@ -11,9 +11,12 @@ Three general signals, none tied to one document or question:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+
+import rjieba
 
 from common.textnorm import to_simplified
 
@@ -45,9 +48,16 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# "什么是乡里制？" / "乙酰胺是什么？": asks what a thing is, which a sentence describing it answers. "X 的 Y
+# 是什么" asks for one attribute and stays a factoid.
+_DEFINITION = re.compile(r"^\s*(?:什么是[^，,的]{1,20}|[^，,的]{1,20}是什么)\s*[？?]?\s*$")
+
+
 def question_kind(question: str) -> str:
     """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
     text = _norm(question)
+    if _DEFINITION.match(text):
+        return EXPLAIN
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind
@@ -68,7 +78,8 @@ _PUNCT = "，。！？；：、,.!?;:（）()「」『』“”\"'《》〈〉�
 _CLAUSE_END = re.compile(r"[，。！？；：,!?;:（）()|\n]")
 _MONEY = re.compile(r"多少钱|融资|融了|估值|金额|价格|收入|营收|售价|\b(?:valuation|valued|raised?|revenue|price|cost|"
                     r"worth|funding)\b")
-_LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "就是", "分别是", "是", "为", "由", "在", "于",
+_LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "被认为是", "被视为",
+                   "就是", "分别是", "是", "为", "由", "在", "于",
                    "叫", "约", "达", "了", "将", "即", "乃")
 _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 
@@ -77,22 +88,25 @@ _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 _DATE = re.compile(
     r"(?:公元前?)?(?:\d{3,4}|[一二三四五六七八九〇零]{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|"
-    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?:份|初|中旬|底|末)?|"
+    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*(?:(?:至|到|-|~|～|—)\s*\d{1,2}\s*)?月(?:份|初|中旬|底|末)?|"
     r"(?:19|20)\d\d[./-]\d{1,2}(?:[./-]\d{1,2})?|"
     r"[0-9" + _CN_NUM + r"]+\s*世纪(?:[0-9" + _CN_NUM + r"]+\s*年代)?(?:初|中|末|初期|中期|末期|后期|前期)?|"
     r"[0-9" + _CN_NUM + r"]+\s*年代(?:初|中|末|初期|中期|末期)?|"
     r"(?:19|20)\d\d(?!\d)"
 )
-_UNIT = (r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
-         r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|英里|英尺|平方公里|平方米|公顷|吨|公斤|千克|克|"
-         r"磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|"
-         r"席|支|队|国|省|城|户|parameters|tokens)?")
+_UNIT_WORDS = (r"(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
+               r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|公分|公尺|英里|英尺|英寸|平方公里|平方米|"
+               r"平方英里|立方米|公顷|亩|吨|公斤|千克|克|毫升|升|磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|"
+               r"艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|席|支|队|国|省|城|户|parameters|tokens|"
+               r"km²|km|cm|mm|kg|m²|ghz|mhz|gb|mb|m(?![a-z]))")
+_UNIT = r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*" + _UNIT_WORDS + "?"
 _NUMBER = re.compile(
     r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
     r"(?:US\$|\$|¥|￥|€|£)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
     r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
-    r"[" + _CN_NUM + r"]{1,6}(?:多|余)?(?:个|位|名|人|家|次|倍|岁|年|天|种|座|所|部|项|场|届|支|队|国|条|款)"
+    r"[" + _CN_NUM + r"]{1,6}(?:多|余)?" + _UNIT_WORDS
 )
+_ORDINAL = re.compile(r"第[0-9" + _CN_NUM + r"]+" + _UNIT_WORDS + "?")
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'&]*){0,5}")
 # A common Chinese surname followed by one or two given-name characters, for "who" questions.
@@ -119,6 +133,12 @@ def _norm(text: str) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=8)
+def _normal_forms(names: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`_norm` of each name, kept for the few name lists (the glossary's people) asked about again."""
+    return tuple(_norm(n) for n in names)
+
+
 def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]) -> list[tuple[int, int, int]]:
     """Spans of ``sentence`` (normal form of ``original``) of the type ``kind`` asks for, in text order.
 
@@ -139,15 +159,26 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
                 found.append((*m.span(), 2 if strong else 1))
     elif kind == PERSON:
         found = [(m.start(), m.start() + len(p), 2) for p in people if p for m in re.finditer(re.escape(p), sentence)]
-        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))]
+        found += _tagged_names(sentence)
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))
+                  and not _gloss(sentence, m.start())]
         if not found:
             found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence)]
+        found = _outermost(found)
     elif kind == PLACE:
         found = [(*m.span(), 1) for m in _PLACE.finditer(sentence)]
     elif kind == ENTITY:
         found = [(*m.span(), 1) for m in _QUOTED.finditer(sentence)]
-        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2]
+        found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2
+                  and not _gloss(sentence, m.start())]
     return sorted(set(found))
+
+
+def _gloss(sentence: str, start: int) -> bool:
+    """A Latin term glossing the Chinese words just before it ("最佳流行演唱女歌手（Best Female ...）")."""
+    before = sentence[max(0, start - 2):start].rstrip("（( ")
+    return bool(before) and bool(re.match(r"[\u4e00-\u9fff]", before[-1:])) and \
+        (sentence[max(0, start - 1):start] in ("（", "(") or sentence[max(0, start - 1):start] == before[-1:])
 
 
 def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
@@ -156,16 +187,60 @@ def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
         return False
     if re.fullmatch(r"(?:19|20)\d\d\s*年?", text.strip()):
         return False
-    if re.match(r"\s*[月日号时点/.\-]", sentence[end:end + 2]):
-        return False
+    if re.match(r"\s*[月日号时点/.\-]|之", sentence[end:end + 2]):
+        return False  # a date, a time, or part of a fraction ("七十分之一")
     if re.search(r"[a-z\-_./]\s?$", sentence[max(0, start - 2):start]):
         return False  # part of a name such as "step-1" or "gpt-4"
     return sentence[max(0, start - 1):start] != "第"
 
 
 def _looks_like_name(text: str) -> bool:
+    """A Latin personal name: capitalised words, at least one of them in lower case after its capital.
+
+    "Jeanne DuPrau" and "Yang Zhilin" qualify; "AI", "CEO" and "MiniMAX" (acronyms, brands) do not.
+    """
     words = text.split()
-    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not any(c.isdigit() for c in text)
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not any(c.isdigit() for c in text) \
+        and any(re.fullmatch(r"[A-Z][a-z]+\.?", w) for w in words) and len(words) + len(text) > 5
+
+
+def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:
+    """Names the part-of-speech tagger finds, as (start, end, strength): 2 for a transliterated name, else 1.
+
+    A "who" question asks for a person as a rule, and sometimes for the body that did something
+    ("由泰国国家铁路局捐献"). A transliterated name is several words joined by middle dots ("拉里·埃伦斯"),
+    which the tagger splits. The tagger's guesses are weaker than a known person.
+    """
+    tokens, at = [], 0
+    for word, tag in rjieba.tag(sentence):
+        tokens.append((at, at + len(word), word, tag))
+        at += len(word)
+    out = []
+    for i, (start, end, word, tag) in enumerate(tokens):
+        if (len(word) >= 2 and tag in ("nr", "nrt", "nrfg")) or (len(word) >= 3 and tag == "nt"):
+            out.append((start, end, 1))
+        elif word in _DOTS and 0 < i < len(tokens) - 1 and _name_part(*tokens[i - 1][2:]):
+            first, last = tokens[i - 1][0], end
+            for _, stop, part, part_tag in tokens[i + 1:]:
+                if not (_name_part(part, part_tag) or part in _DOTS) or stop - first > 16:
+                    break
+                last = stop
+            if last > end:
+                out.append((first, last, 2))
+    return out
+
+
+_DOTS = ("·", "•", "・")
+
+
+def _name_part(word: str, tag: str) -> bool:
+    """A word that can be part of a transliterated name: a name, place or unknown word, not a function word."""
+    return bool(word.strip()) and word not in _PUNCT and (tag[:1] in ("n", "j", "x", "z") or tag == "eng")
+
+
+def _outermost(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Drop spans inside a longer one of at least the same strength ("拉里" inside "拉里·埃伦斯")."""
+    return [c for c in spans if not any(o != c and o[0] <= c[0] and c[1] <= o[1] and o[2] >= c[2] for o in spans)]
 
 
 def _longest_in(needle: str, haystack: str, *, suffix: bool, min_len: int = 2) -> tuple[int, int] | None:
@@ -217,28 +292,41 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _last_before(left: str, haystack: str) -> int | None:
-    """Where, in ``haystack``, the piece of ``left`` closest to its end (2+ characters) ends."""
+def _ends_of(left: str, haystack: str) -> list[int]:
+    """Where, in ``haystack``, each occurrence of the piece of ``left`` closest to its end (2+ characters) ends."""
     for i in range(len(left), 1, -1):
         for n in (6, 5, 4, 3, 2):
             piece = left[max(0, i - n):i]
             if len(piece) < n or any(c in _PUNCT for c in piece):
                 continue
-            at = haystack.rfind(piece)
-            if at >= 0:
-                return at + n
-    return None
+            ends = [m.end() for m in re.finditer(re.escape(piece), haystack)]
+            if ends:
+                return ends
+    return []
 
 
 def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
-    """The part of ``sentence`` the question word stands in for, from the words around it."""
+    """The part of ``sentence`` the question word stands in for, from the words around it.
+
+    When the words before the question word occur more than once, the occurrence followed soonest by
+    the words after it counts.
+    """
     wh = _WH.search(question)
     if not wh:
         return None
     left = question[: wh.start()].strip(_PUNCT)
     right = question[wh.end():].strip(_PUNCT + "呢吗啊呀")
-    start = _last_before(left, sentence) if left else None
-    end = _first_after(right, sentence, start if start is not None else 0) if right else None
+    starts = _ends_of(left, sentence) if left else []
+    start = end = None
+    if starts and right:
+        pairs = [(at, _first_after(right, sentence, at)) for at in starts]
+        pairs = [(a, b) for a, b in pairs if b is not None and b > a]
+        if pairs:
+            start, end = min(pairs, key=lambda p: p[1] - p[0])
+    if start is None and starts:
+        start = starts[0]
+    if end is None and right:
+        end = _first_after(right, sentence, start if start is not None else 0)
     if start is not None and end is not None and end > start:
         pass
     elif start is not None:
@@ -253,6 +341,7 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
         return None
     start, end = _trim(sentence, start, end)
     return (start, end) if end - start >= 2 else None
+
 
 
 def _anchors(question: str, sentence: str) -> list[int]:
@@ -292,8 +381,11 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     aligned = _aligned(q, s) if re.search(r"[\u4e00-\u9fff]", q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
     known = {_norm(e).replace(" ", "") for e in exclude if e}
-    typed = [c for c in _candidates(s, sentence, kind, tuple(_norm(p) for p in people))
+    typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))
              if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
+    if kind == NUMBER and re.search(r"第(?:几|多少)", q):
+        # "第几位皇后" asks for an ordinal, which is otherwise not a figure.
+        typed += [(*m.span(), 2) for m in _ORDINAL.finditer(s) if not _in_question(m.group(0), q)]
     strongest = max((c[2] for c in typed), default=0)
     chosen: tuple[int, int] | None = None
     if aligned and kind in (ENTITY, PLACE) and aligned[1] - aligned[0] <= 30:
@@ -319,6 +411,15 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
     text = sentence[a:b].strip()
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
+
+
+def holds_kind(question: str, sentence: str, kind: str, people: tuple[str, ...] = ()) -> bool:
+    """Whether ``sentence`` holds a span of the type ``kind`` asks for that the question does not already give."""
+    if not is_factoid(kind) or kind == ENTITY:
+        return False
+    q, s = _norm(question), _norm(sentence)
+    return any(not _in_question(s[a:b], q) for a, b, strength in _candidates(s, sentence, kind, people)
+               if strength == 2 or kind != PERSON)
 
 
 def _asked_noun(question: str) -> set[str]:

@@ -21,6 +21,9 @@ from qa.shortanswer import extract_span, is_factoid, question_kind
     ("Which investors backed Zhipu AI?", "list"),
     ("为什么百川智能转向医疗？", "explain"),
     ("How did Moonshot grow so fast?", "explain"),
+    ("什么是梧桐树协议？", "explain"),
+    ("乙酰胺是什么？", "explain"),
+    ("宏都阿里山公司的主要业务是什么？", "entity"),
 ])
 def test_question_kind(question, kind):
     assert question_kind(question) == kind
@@ -65,3 +68,38 @@ def test_span_occurs_verbatim_in_the_sentence_in_any_script():
 
 def test_list_and_explanation_questions_get_no_span():
     assert extract_span("“六小虎”指的是哪些公司？", "六小虎指智谱、月之暗面、百川智能。") is None
+
+
+def test_who_picks_the_person_name_not_a_word_from_the_question():
+    sentence = "在商业领域，芝大的著名校友有：甲骨文公司创始人、全美第三富有的人 拉里·埃伦斯 ，高盛首席执行官。"
+    span = extract_span("甲骨文公司的创始人是谁？", sentence)
+    assert span is not None and span.text == "拉里·埃伦斯"
+    # Acronyms and brands are not people: a sentence naming only them holds no answer to "who".
+    assert extract_span("Who founded Zhipu AI?", "智谱 AI 团队前成员加入了 MiniMAX。") is None
+
+
+def test_a_latin_gloss_of_the_chinese_words_before_it_is_not_the_answer():
+    sentence = "在2007年格莱美奖上，她获得一项最佳流行演唱女歌手（Best Female Pop Vocal Performance）的提名。"
+    span = extract_span("2007年格莱美奖她获得了什么提名？", sentence)
+    assert span is None or "Best" not in span.text
+
+
+def test_the_words_before_the_question_word_are_found_where_the_words_after_it_follow():
+    # "药房技术员" occurs twice; the occurrence followed by "专业人员" frames the answer.
+    sentence = "药房技术员是卫生保健专业人员，由其他高级药房技术员监督和管理。"
+    assert extract_span("药房技术员属于哪类专业人员？", sentence).text == "卫生保健"
+
+
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    ("萱侬律占地面积多大？", "它是一个占地约两平方公里的热带植物公园。", "两平方公里"),
+    ("黄鳍紫鱼体长多少？", "体长可达50公分。", "达50公分"),
+    ("高英是北魏的第几位皇后？", "高英是北魏的第二位皇后（第一位是她的姑姑高照容）。", "第二位"),
+    ("斯氏腔吻鳕的生殖季是什么时候？", "几乎是以多毛类为食，生殖季在2至4月。", "2至4月"),
+])
+def test_figures_with_their_units_ordinals_and_month_ranges(question, sentence, span):
+    assert extract_span(question, sentence).text == span
+
+
+def test_a_fraction_is_not_an_amount():
+    span = extract_span("GPT-4 的价格是多少？", "成本大幅降低，是时 GPT-4 Turbo 的七十分之一。")
+    assert span is None or "七十分" not in span.text

@@ -1,0 +1,68 @@
+"""Which quoted sentence comes first: the one that answers, not the one that repeats the subject (no model)."""
+
+from __future__ import annotations
+
+from qa.extractive import extractive_answer
+from retrieve.passage import Passage
+
+
+class _FlatRarity:
+    """Every word equally rare, so only the answerer's own ordering decides."""
+
+    def idf(self, text: str) -> float:
+        return 1.0
+
+
+def _passage(title: str, text: str, rank: int = 0) -> Passage:
+    return Passage(f"doc{rank}", f"doc{rank}#0", title, "", None, "", text, 0, len(text), 1.0 - rank / 10)
+
+
+def _first_quote(question: str, concepts: list[list[str]], passages: list[Passage]) -> str:
+    answer = extractive_answer(question, "zh", passages, concepts, _FlatRarity(), {})
+    return answer.citations[0].sentence
+
+
+def test_a_sentence_calling_the_subject_it_answers_over_ones_naming_the_subject():
+    text = ("大果西番莲是西番莲属的植物中，果实最大的一种。大果西番莲有时候会在温室中种植。"
+            "它的根部可用来当作催吐剂与麻醉药品。")
+    passage = _passage("大果西番莲", text)
+    first = _first_quote("大果西番莲的根部有什么作用？", [["大果西番莲"], ["根部"], ["作用"]], [passage])
+    assert first == "它的根部可用来当作催吐剂与麻醉药品。"
+
+
+def test_the_subject_in_the_title_does_not_pull_in_another_articles_sentence():
+    about = _passage("尤金袋鼠", "尤金袋鼠共有三个亚种。它的体重约只有8公斤，适合饲养。")
+    other = _passage("袋鼠", "红袋鼠的体重可达90公斤。", rank=1)
+    first = _first_quote("尤金袋鼠的体重是多少？", [["尤金袋鼠"], ["体重"]], [about, other])
+    assert first == "它的体重约只有8公斤，适合饲养。"
+
+
+def test_a_figure_in_a_sentence_about_several_companies_does_not_contradict_the_subjects_own():
+    from common.messages import message
+    from qa.extractive import AnswerContext
+
+    companies = {"智谱": ("智谱", "Zhipu AI"), "MiniMAX": ("MiniMAX",), "百川智能": ("百川智能",)}
+
+    def entities_in(text: str) -> list[tuple[str, ...]]:
+        return [forms for name, forms in companies.items() if name in text]
+
+    own = _passage("智谱融资", "智谱最新一轮融资估值为 30 亿美元。")
+    several = _passage("独角兽", "智谱、MiniMAX 以及百川智能等也作为独角兽（估值超过 10 亿美元的企业）而知名。", rank=1)
+    context = AnswerContext(names=[list(companies["智谱"])], entities_in=entities_in)
+    answer = extractive_answer("智谱的估值是多少？", "zh", [own, several], [["智谱"], ["估值"]], _FlatRarity(), {},
+                               context=context)
+    assert answer.short_answer == "30 亿美元"
+    assert message("conflict_lead", "zh") not in answer.text
+    # The same figure from a sentence about the subject alone is a disagreement worth showing.
+    alone = _passage("智谱估值", "智谱的估值超过 10 亿美元。", rank=1)
+    answer = extractive_answer("智谱的估值是多少？", "zh", [own, alone], [["智谱"], ["估值"]], _FlatRarity(), {},
+                               context=context)
+    assert message("conflict_lead", "zh") in answer.text
+
+
+def test_a_sentence_ending_in_a_colon_is_quoted_with_what_it_introduces():
+    text = "进入下一阶段，有两项不变的重要指标：\n第一，技术研发可持续。\n第二，商业模式闭环。\n此外，市场仍在变化。"
+    answer = extractive_answer("进入下一阶段的两项不变指标是什么？", "zh", [_passage("报告", text)],
+                               [["不变"], ["指标"]], _FlatRarity(), {})
+    quotes = [c.sentence for c in answer.citations]
+    assert quotes == ["进入下一阶段，有两项不变的重要指标：", "第一，技术研发可持续。", "第二，商业模式闭环。"]
