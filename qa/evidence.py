@@ -12,9 +12,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from common.sentences import split_sentences
 from common.textnorm import compact, normalize
 from common.tokenize import STOPWORDS, tokenize
-from qa.extractive import split_sentences
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.hybrid import Retrieval
 
