@@ -13,6 +13,7 @@ from common.embedder import Embedder
 from common.errors import LLMError
 from common.lang import detect_language
 from common.messages import message
+from common.patterns import CJK
 from common.settings import Settings, get_settings
 from embed import embedder_name, get_embedder, get_query_embedder
 from index import IndexData, ensure_index
@@ -245,7 +246,7 @@ def _answer_person(expander: QueryExpander, answer: str) -> tuple[str, ...] | No
     if people:
         return (people[0].zh[0] if people[0].zh else people[0].en[0], people[0].en[0] if people[0].en else "")
     # A name the glossary lacks: "马可" alone, or "Ma Ke (马可)" in an English answer.
-    name = re.fullmatch(r"(?:[A-Z][a-z]+(?: [A-Z][a-z]+)* \()?([\u4e00-\u9fff]{2,4})\)?", first.group(1).strip())
+    name = re.fullmatch(rf"(?:[A-Z][a-z]+(?: [A-Z][a-z]+)* \()?([{CJK}]{{2,4}})\)?", first.group(1).strip())
     return (name.group(1),) if name else None
 
 

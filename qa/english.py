@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from pypinyin import lazy_pinyin
 
+from common.patterns import CJK_CHAR
 from common.textnorm import to_simplified
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -61,7 +62,6 @@ _SURNAME_READING = {"曾": "zeng", "单": "shan", "仇": "qiu", "解": "xie", "�
                     "盖": "ge", "覃": "qin", "乐": "yue", "尉": "yu", "员": "yun", "缪": "miao", "瞿": "qu",
                     "万": "wan", "贾": "jia", "沈": "shen", "石": "shi", "翟": "zhai", "秘": "bi"}
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "司徒", "尉迟", "长孙", "宇文")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _plain(value: Decimal) -> str:
@@ -135,8 +135,8 @@ def render_figures(text: str) -> str:
         before = text[match.start() - 1:match.start()] if match.start() else ""
         after = text[match.end():match.end() + 1]
         # Keep words apart once the figure is in Latin letters: "估值US$3 billion" reads "估值 US$3 billion".
-        lead = " " if before and not before.isspace() and _CJK.match(before) else ""
-        tail = " " if after and _CJK.match(after) else ""
+        lead = " " if before and not before.isspace() and CJK_CHAR.match(before) else ""
+        tail = " " if after and CJK_CHAR.match(after) else ""
         out.append(f"{lead}{rendered}{tail}")
         pos = max(match.end(), pos + 1)
     out.append(text[pos:])
@@ -181,7 +181,7 @@ class NameRenderer:
             en = getattr(entity, "en", ())
             if en:
                 for zh in getattr(entity, "zh", ()):
-                    if _CJK.search(zh):
+                    if CJK_CHAR.search(zh):
                         names.setdefault(zh, en[0])
         return cls({**(mined or {}), **names})
 
@@ -196,12 +196,12 @@ class NameRenderer:
         name keeps its Chinese, with any figures inside rendered in English.
         """
         text = text.strip()
-        if not _CJK.search(text):
+        if not CJK_CHAR.search(text):
             return render_figures(text)
         known = self.english(text)
         if known:
             return f"{known} ({text})"
-        if person and 2 <= len(text) <= 4 and all(_CJK.match(c) for c in text):
+        if person and 2 <= len(text) <= 4 and all(CJK_CHAR.match(c) for c in text):
             return f"{pinyin_name(text)} ({text})"
         # Names inside a longer span ("杨植麟和周昕宇"): replace the mapped ones, longest first.
         out = text

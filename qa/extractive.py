@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from common.messages import message
+from common.patterns import CJK, CJK_CHAR
 from common.sentences import split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
@@ -105,7 +106,7 @@ def _bigrams(text: str) -> set[str]:
     """Character pairs of the Chinese runs of ``text`` and its Latin words, in compact form."""
     text = compact(text)
     grams = {m.group(0) for m in re.finditer(r"[a-z0-9][a-z0-9.\-]*", text)}
-    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+    for run in re.findall(rf"[{CJK}]+", text):
         grams.update(run[i:i + 2] for i in range(len(run) - 1))
     return grams
 
@@ -288,7 +289,7 @@ def _is_person(value: str, context: AnswerContext) -> bool:
 def _words(name: str) -> list[str]:
     """Two-character pieces of a column name, so "最新估值" meets a question asking for "估值"."""
     name = compact(name)
-    return [name[i:i + 2] for i in range(len(name) - 1) if all("\u4e00" <= ch <= "\u9fff" for ch in name[i:i + 2])]
+    return [name[i:i + 2] for i in range(len(name) - 1) if all(CJK_CHAR.match(ch) for ch in name[i:i + 2])]
 
 
 def _figure_key(span: str) -> str:
@@ -355,7 +356,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         candidates = _by_subject(candidates, context)
     if not candidates:
         return Answer(message("abstain", language), (), True, language, trace=trace)
-    anchors = tuple(a for alternatives in concepts for a in alternatives if re.search(r"[\u4e00-\u9fff]", a))
+    anchors = tuple(a for alternatives in concepts for a in alternatives if CJK_CHAR.search(a))
     headers = {id(c): _header(c.passage, c.sentence, context) if is_row(c.sentence) else [] for c in candidates}
     span, chosen = "", _select(candidates)
     if is_factoid(kind):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import rjieba
 
+from common.patterns import CJK, CJK_CHAR
 from common.textnorm import to_simplified
 
 # ----------------------------------------------------------------------------------------- question types
@@ -43,7 +44,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (PERSON, re.compile(r"谁|哪位|哪个人|什么人|何人|创始人|创办人|掌门人|\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
     (PLACE, re.compile(r"哪里|哪儿|哪裡|在哪|何处|何地|什么地方|哪个城市|哪座城市|哪个国家|哪个省|\bwhere\b|"
                        r"\bwhich (?:city|country|province|place|region)\b|\bwhat (?:city|country|province)\b")),
-    (ENTITY, re.compile(r"哪[\u4e00-\u9fff]|什么|叫|名字|名称|是啥|\bwhich\b|"
+    (ENTITY, re.compile(rf"哪[{CJK}]|什么|叫|名字|名称|是啥|\bwhich\b|"
                         r"\bwhat\b|\bname\b|\bcalled\b")),
 )
 
@@ -112,8 +113,8 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'
 # A common Chinese surname followed by one or two given-name characters, for "who" questions.
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
              "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-_CN_NAME = re.compile(r"(?:欧阳|司马|诸葛|上官|[" + _SURNAMES + r"])[\u4e00-\u9fff]{1,2}")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|国|镇|村|岛|湖|河|江|山|港|湾|大学|学院|大道|路|街)")
+_CN_NAME = re.compile(r"(?:欧阳|司马|诸葛|上官|[" + _SURNAMES + rf"])[{CJK}]{{1,2}}")
+_PLACE = re.compile(rf"[{CJK}]{{1,8}}?(?:省|市|县|区|州|国|镇|村|岛|湖|河|江|山|港|湾|大学|学院|大道|路|街)")
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
 def _gloss(sentence: str, start: int) -> bool:
     """A Latin term glossing the Chinese words just before it ("最佳流行演唱女歌手（Best Female ...）")."""
     before = sentence[max(0, start - 2):start].rstrip("（( ")
-    return bool(before) and bool(re.match(r"[\u4e00-\u9fff]", before[-1:])) and \
+    return bool(before) and bool(CJK_CHAR.match(before[-1:])) and \
         (sentence[max(0, start - 1):start] in ("（", "(") or sentence[max(0, start - 1):start] == before[-1:])
 
 
@@ -347,7 +348,7 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
 def _anchors(question: str, sentence: str) -> list[int]:
     """Positions in ``sentence`` of the question's words (2+ characters, or Latin words)."""
     spots: list[int] = []
-    for piece in re.findall(r"[a-z0-9][a-z0-9.\-]+|[\u4e00-\u9fff]{2,}", question):
+    for piece in re.findall(rf"[a-z0-9][a-z0-9.\-]+|[{CJK}]{{2,}}", question):
         if _WH.fullmatch(piece):
             continue
         for n in range(min(len(piece), 6), 1, -1):
@@ -378,7 +379,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if not is_factoid(kind):
         return None
     q, s = _norm(question), _norm(sentence)
-    aligned = _aligned(q, s) if re.search(r"[\u4e00-\u9fff]", q) else None
+    aligned = _aligned(q, s) if CJK_CHAR.search(q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
     known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))
@@ -424,7 +425,7 @@ def holds_kind(question: str, sentence: str, kind: str, people: tuple[str, ...] 
 
 def _asked_noun(question: str) -> set[str]:
     """The Chinese characters of what a "多少 / 几" question counts ("多少企业客户" → 企, 业, 客, 户)."""
-    m = re.search(r"(?:多少|几)([\u4e00-\u9fff]{1,4})", question)
+    m = re.search(rf"(?:多少|几)([{CJK}]{{1,4}})", question)
     asked = set(m.group(1)) - set("个是的呢了") if m else set()
     if _MONEY.search(question):
         asked |= {"元"}  # an amount of money: 美元, 亿元, 人民币元

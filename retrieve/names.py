@@ -11,17 +11,16 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from common.patterns import CJK, TONE_MARK
 from common.textnorm import normalize, to_simplified
 
 # A run of Chinese characters, then a bracket that may start with a language label ("波兰语：").
 _PAIR = re.compile(
-    r"([\u3400-\u9fff·]{2,})\s*[（(](?:[^()（）:：\n]{1,8}[:：]\s*)?"
+    rf"([{CJK}·]{{2,}})\s*[（(](?:[^()（）:：\n]{{1,8}}[:：]\s*)?"
     r"([a-zà-öø-ÿā-ž][a-z0-9à-öø-ÿā-ž .'\-]{1,60}?)\s*[)）;；,，]"
 )
 MAX_NAME_CHARS = 10
 _SPACES = re.compile(r"\s+")
-# Tone-marked pinyin ("gè") is a reading aid, not a name.
-_PINYIN = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def mine_name_pairs(texts: Iterable[str]) -> NamePairs:
         same = len(shown) == len(norm)
         for m in _PAIR.finditer(norm):
             latin = m.group(2).strip(" .'-")
-            if len(latin) < 2 or _PINYIN.search(latin):
+            if len(latin) < 2 or TONE_MARK.search(latin):  # tone-marked pinyin ("gè") is a reading aid
                 continue
             name = _recurring_ending(norm, m.group(1), m.start(1))
             if name:

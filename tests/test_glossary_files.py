@@ -6,6 +6,8 @@ import re
 import unittest
 from pathlib import Path
 
+from common.patterns import CJK_CHAR
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 CORPUS = DATA / "corpus"
@@ -13,7 +15,7 @@ GLOSSARY = CORPUS / "glossary.tsv"
 TERMS = CORPUS / "terms.tsv"
 
 KINDS = {"company", "product", "person", "investor", "org", "media", "place", "other"}
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
 # Pinyin readings inserted after characters in some articles, e.g. 個(gè), 業(yè).
 PINYIN_NOTE = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
 
@@ -71,7 +73,7 @@ class GlossaryFormat(unittest.TestCase):
 
     def test_first_zh_alias_is_chinese_for_most_rows(self):
         rows = _glossary_rows()
-        with_cjk = sum(1 for _, _, zh, _ in rows if any(CJK.search(a) for a in zh))
+        with_cjk = sum(1 for _, _, zh, _ in rows if any(CJK_CHAR.search(a) for a in zh))
         self.assertGreaterEqual(with_cjk / len(rows), 0.7)
 
     def test_no_duplicate_entities(self):
@@ -132,7 +134,7 @@ class GlossarySeededFromCorpus(unittest.TestCase):
         blob = "\n".join(texts.values())
         found = []
         for _n, _kind, zh, _en in _glossary_rows():
-            if any(CJK.search(a) and a in blob for a in zh):
+            if any(CJK_CHAR.search(a) and a in blob for a in zh):
                 found.append(zh[0])
         self.assertGreaterEqual(len(found), 30, f"only {len(found)} entities found: {found}")
 

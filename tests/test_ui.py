@@ -11,6 +11,7 @@ import pytest
 
 import app
 from common.errors import IndexCorruptError
+from common.patterns import CJK_CHAR
 from common.settings import ROOT, Settings
 from llm.client import LLMClient
 from qa.types import Answer, Citation
@@ -149,7 +150,7 @@ def test_viewer_href_round_trip_and_interface_language():
     assert render.parse_viewer_href("#qa-src?d=x&s=oops&h=1-2,zz") == ("x", 0, 0, [(1, 2)], "en")
     assert from_accept_language("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
     assert from_accept_language("en-US,en;q=0.9") == "en"
-    assert any(re.search(r"[\u4e00-\u9fff]", q) for q in EXAMPLES) and any(q.isascii() for q in EXAMPLES)
+    assert any(CJK_CHAR.search(q) for q in EXAMPLES) and any(q.isascii() for q in EXAMPLES)
 
 
 def test_unsupported_sentences_cards_and_notes_are_marked():
