@@ -25,16 +25,16 @@ run: install
 index: install
 	$(PY) -m index build
 
-# The quick loop: lint and every test but the long checks, with the time it took.
+# The quick loop: lint and every test but the long checks, on both cores (a test file per worker), timed.
 test: install
 	@start=$$(date +%s); \
-	$(PY) -m ruff check . && $(PY) -m pytest -q -m "not extended"; status=$$?; \
+	$(PY) -m ruff check . && $(PY) -m pytest -q -m "not extended" -n 2 --dist loadfile; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # The long checks (large fuzz samples, measured targets, kill -9 during a real build) and the quality gate:
 # dev-split metrics of our articles and both benchmarks against eval/baseline.json.
 check: install
-	$(PY) -m pytest -q -m extended
+	$(PY) -m pytest -q -m extended -n 2 --dist loadfile
 	$(PY) -m eval.gate
 
 eval: install

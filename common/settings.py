@@ -132,6 +132,11 @@ class Settings:
         return self.data_dir / "embed_cache.sqlite3"
 
     @property
+    def sentence_cache_path(self) -> Path:
+        """The cache of sentence vectors, so that rebuilding the index re-embeds only new sentences."""
+        return self.data_dir / "sentence_cache.sqlite3"
+
+    @property
     def milvus_address(self) -> str:
         """The Milvus URI in use: ``QA_MILVUS_URI``, or a Milvus Lite file in the data dir."""
         return self.milvus_uri or str(self.data_dir / "milvus.db")

@@ -22,4 +22,5 @@ def ablated(pipeline: Pipeline, name: str) -> Pipeline:
     r = pipeline.retriever
     config = replace(r.config, **ABLATIONS[name])
     return replace(pipeline, retriever=HybridRetriever(r.index, r.embedder, r.expander, config, reranker=r.reranker,
-                                                       rerank_candidates=r.rerank_candidates, rarity=r.rarity))
+                                                       rerank_candidates=r.rerank_candidates, rarity=r.rarity,
+                                                       sentence_cache=r.sentence_cache))

@@ -71,7 +71,9 @@ class Pipeline:
                                  settings.corpus_file(TERMS), names.to_chinese)
         reranker = CrossEncoderReranker(settings.reranker, settings.threads) if settings.reranker else None
         retriever = HybridRetriever(index, embedder, expander, reranker=reranker,
-                                    rerank_candidates=settings.rerank_candidates, rarity=rarity)
+                                    rerank_candidates=settings.rerank_candidates, rarity=rarity,
+                                    sentence_cache=settings.sentence_cache_path)
+        retriever.sentences  # noqa: B018 - read or embed them now, not during the first question
         return cls(settings, index, embedder, retriever,
                    AbstainPolicy(focus=FocusCheck.load(settings.corpus_file(ATTRIBUTES))),
                    mined_names=names.to_english)

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -134,8 +135,12 @@ class HybridRetriever:
 
     def __init__(self, index: IndexData, embedder: Embedder, expander: QueryExpander,
                  config: FusionConfig | None = None, reranker: CrossEncoderReranker | None = None,
-                 rerank_candidates: int = 20, rarity: TermRarity | None = None) -> None:
-        """Bind the index, the query embedder, the expander and an optional reranker."""
+                 rerank_candidates: int = 20, rarity: TermRarity | None = None,
+                 sentence_cache: Path | None = None) -> None:
+        """Bind the index, the query embedder, the expander and an optional reranker.
+
+        ``sentence_cache`` keeps sentence vectors across rebuilds of the index (see :mod:`retrieve.sentences`).
+        """
         self._sentences: SentenceVectors | bool | None = False  # False: not read yet
         self._sentences_lock = threading.Lock()
         self.index = index
@@ -145,6 +150,7 @@ class HybridRetriever:
         self.reranker = reranker
         self.rerank_candidates = rerank_candidates
         self.rarity = rarity or TermRarity(index)
+        self.sentence_cache = sentence_cache
 
     def search(self, query: str, k: int = 5, *, language: str | None = None,
                translation: str | None = None) -> Retrieval:
@@ -252,7 +258,7 @@ class HybridRetriever:
         with self._sentences_lock:  # concurrent first questions build them once
             if self._sentences is False:
                 t = time.perf_counter()
-                self._sentences = SentenceVectors.for_index(self.index, self.embedder)
+                self._sentences = SentenceVectors.for_index(self.index, self.embedder, self.sentence_cache)
                 log.info("sentence vectors ready in %.1f s", time.perf_counter() - t)
         return self._sentences or None
 

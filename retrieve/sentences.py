@@ -16,6 +16,7 @@ import numpy as np
 
 from common.embedder import Embedder
 from common.sentences import split_sentences
+from index.embed_cache import EmbedCache
 from index.store import IndexData
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,11 @@ class SentenceVectors:
         self.offsets = offsets
 
     @classmethod
-    def for_index(cls, index: IndexData, embedder: Embedder) -> SentenceVectors | None:
+    def for_index(cls, index: IndexData, embedder: Embedder, cache: Path | None = None) -> SentenceVectors | None:
         """The index's sentence vectors: read from beside it, or embedded now and kept there.
 
-        None for an index larger than :data:`MAX_CHUNKS`.
+        ``cache`` (an embedding cache file) keeps each sentence's vector across rebuilds of the index, so a
+        new build embeds only sentences it has not seen. None for an index larger than :data:`MAX_CHUNKS`.
         """
         if len(index.chunks) > MAX_CHUNKS:
             return None
@@ -64,7 +66,7 @@ class SentenceVectors:
         except (OSError, KeyError, ValueError):
             pass
         flat = [s for group in texts for s in group]
-        vectors = embedder.embed_passages(flat) if flat else np.zeros((0, index.dense.dim), dtype=np.float32)
+        vectors = _embed(flat, embedder, cache, index.manifest.model, index.dense.dim)
         offsets = np.concatenate([[0], np.cumsum([len(g) for g in texts])]).astype(np.int64)
         try:
             partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
@@ -85,6 +87,24 @@ class SentenceVectors:
         has = np.flatnonzero(sizes > 0)
         out[has] = np.maximum.reduceat(scores, self.offsets[has])
         return out
+
+
+def _embed(texts: list[str], embedder: Embedder, cache: Path | None, model: str, dim: int) -> np.ndarray:
+    """Vectors of ``texts``: from the cache where it has them, embedded (and cached) where it has not."""
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    if cache is None:
+        return embedder.embed_passages(texts)
+    with EmbedCache(cache, model) as store:
+        keys = [store.key(t) for t in texts]
+        known = store.get_many(keys)
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
+        if todo:
+            fresh = embedder.embed_passages(todo)
+            store.put_many([store.key(t) for t in todo], fresh)
+            known.update(zip((store.key(t) for t in todo), fresh, strict=True))
+        store.prune(keys)  # only this index's sentences stay
+        return np.stack([known[k] for k in keys]).astype(np.float32)
 
 
 def _key(index: IndexData, texts: list[list[str]]) -> str:

@@ -5,8 +5,8 @@ folder of this test session and a feedback file of its own. Two caches keep that
 
 - the converted e5-small folder (what ``make install`` writes to ``var/models``) is linked in, never
   converted again;
-- passage vectors of the shipped articles are kept in ``var/cache/tests/`` between runs, so the session's
-  index is built without embedding anything unchanged.
+- passage and sentence vectors of the shipped articles are kept in ``var/cache/tests/`` between runs, so
+  the session's index is built without embedding anything unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from common.settings import ROOT, Settings
 CORPUS = ROOT / "data" / "corpus"
 SMALL_MODEL = "multilingual-e5-small"
 MODELS_CACHE = ROOT / "var" / "models"
-VECTORS_CACHE = ROOT / "var" / "cache" / "tests" / "embed_cache.sqlite3"
+# Passage and sentence vectors of the shipped articles, kept between test runs.
+VECTOR_CACHES = {name: ROOT / "var" / "cache" / "tests" / name
+                 for name in ("embed_cache.sqlite3", "sentence_cache.sqlite3")}
 
 
 @pytest.fixture(scope="session")
@@ -49,19 +51,23 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     data = tmp_path_factory.mktemp("qa-data")
     MODELS_CACHE.mkdir(parents=True, exist_ok=True)
     (data / "models").symlink_to(MODELS_CACHE, target_is_directory=True)
-    vectors = data / "embed_cache.sqlite3"
-    if VECTORS_CACHE.is_file():
-        shutil.copyfile(VECTORS_CACHE, vectors)
+    for name, kept in VECTOR_CACHES.items():
+        if kept.is_file():
+            shutil.copyfile(kept, data / name)
     with pytest.MonkeyPatch.context() as mp:
         for name in [n for n in os.environ if n.startswith("QA_")]:
             mp.delenv(name)
         mp.setenv("QA_DATA_DIR", str(data))
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            mp.setenv("QA_THREADS", "1")  # one embedding thread per test worker: each worker has a core
         yield data
-    if vectors.is_file() and (not VECTORS_CACHE.is_file() or vectors.stat().st_size != VECTORS_CACHE.stat().st_size):
-        VECTORS_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        partial = VECTORS_CACHE.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(vectors, partial)
-        partial.replace(VECTORS_CACHE)  # another test run may be reading it
+    for name, kept in VECTOR_CACHES.items():
+        used = data / name
+        if used.is_file() and (not kept.is_file() or used.stat().st_size != kept.stat().st_size):
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            partial = kept.with_suffix(f".{os.getpid()}.tmp")
+            shutil.copyfile(used, partial)
+            partial.replace(kept)  # another test run may be reading it
 
 
 @pytest.fixture(autouse=True)
@@ -73,8 +79,9 @@ def private_feedback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def seed_vectors(settings: Settings) -> None:
     """Give a private data dir the cached vectors of the shipped articles (and the converted model)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    if VECTORS_CACHE.is_file() and not settings.embed_cache_path.exists():
-        shutil.copyfile(VECTORS_CACHE, settings.embed_cache_path)
+    for name, kept in VECTOR_CACHES.items():
+        if kept.is_file() and not (settings.data_dir / name).exists():
+            shutil.copyfile(kept, settings.data_dir / name)
     if not settings.models_dir.exists():
         settings.models_dir.symlink_to(MODELS_CACHE, target_is_directory=True)
 

@@ -25,9 +25,11 @@ def test_best_is_each_chunks_best_sentence_and_the_fallback_without_any():
 class CountingEmbedder:
     def __init__(self) -> None:
         self.calls = 0
+        self.seen: list[list[str]] = []
 
     def embed_passages(self, texts, *, progress=False):
         self.calls += 1
+        self.seen.append(list(texts))
         return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
 
 
@@ -46,3 +48,17 @@ def test_vectors_are_built_once_and_rebuilt_when_the_chunks_change(tmp_path):
     assert np.array_equal(first.vectors, again.vectors)
     SentenceVectors.for_index(_index(tmp_path, "另一段里也有一句足够长的句子，用来检查。"), embedder)
     assert embedder.calls == 2
+
+
+def test_a_rebuilt_index_embeds_only_sentences_the_cache_has_not_seen(tmp_path):
+    embedder = CountingEmbedder()
+    cache = tmp_path / "sentence_cache.sqlite3"
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    kept = "第一段里有一句足够长的句子，用来检查。"
+    first = SentenceVectors.for_index(_index(old, kept), embedder, cache)
+    rebuilt = SentenceVectors.for_index(_index(new, kept, "另一段里也有一句足够长的句子，用来检查。"), embedder, cache)
+    assert embedder.calls == 2 and np.array_equal(rebuilt.vectors[:1], first.vectors)
+    # The second build asked only for its new sentence.
+    assert embedder.seen[-1] == ["另一段里也有一句足够长的句子，用来检查。"]
