@@ -82,7 +82,7 @@ def key_terms(question: str, retrieval: Retrieval, rarity: TermRarity) -> list[l
             if len(word) < 4 or word in STOPWORDS or word in _QUESTION_WORDS:
                 continue
             forms = [word, *rendered.get(word, ())]
-            if min((_doc_freq(f, rarity) for f in forms), default=0) <= limit:
+            if min((rarity.rarest_doc_freq(f) for f in forms), default=0) <= limit:
                 terms.append(forms)
     terms.extend([m.group(0)] for m in _NUMBER.finditer(question))
     terms.extend([normalize(m.group(1))] for m in _QUOTED.finditer(question))
@@ -120,12 +120,6 @@ def visible_share(concepts: list[list[str]], rarity: TermRarity) -> float:
     total = sum(w for w, _ in weighted)
     seen = sum(w for (w, _), forms in zip(weighted, concepts, strict=True) if any(rarity.seen(f) for f in forms))
     return seen / total if total > 1e-9 else 1.0
-
-
-def _doc_freq(text: str, rarity: TermRarity) -> int:
-    """Passages holding the rarest token of ``text`` (0 when the corpus never writes it)."""
-    tokens = tokenize(text)
-    return min((rarity.doc_freq.get(t, 0) for t in tokens), default=0)
 
 
 def _dedupe(terms: list[list[str]]) -> list[list[str]]:

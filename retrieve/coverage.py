@@ -44,10 +44,14 @@ class TermRarity:
         """IDF of the rarest token of ``text``."""
         return self._idf(text)
 
+    def rarest_doc_freq(self, text: str) -> int:
+        """Passages holding the rarest token of ``text`` (0 when the corpus never writes it)."""
+        return min((self._df.get(t, 0) for t in tokenize(text)), default=0)
+
     def _rarest(self, text: str) -> float:
-        # The Lucene IDF, as bm25s's default scorer has it, over the index's own document frequencies.
-        tokens = tokenize(text) or [text]
-        return max(math.log(1 + (self._n - d + 0.5) / (d + 0.5)) for d in (self._df.get(t, 0) for t in tokens))
+        # The Lucene IDF, as bm25s's default scorer has it, of the rarest token: the fewer passages, the higher.
+        d = self.rarest_doc_freq(text)
+        return math.log(1 + (self._n - d + 0.5) / (d + 0.5))
 
 
 WeightedConcepts = list[tuple[float, list[str]]]

@@ -32,6 +32,11 @@ class Rarity:
     def idf(self, text: str) -> float:
         return 1.0
 
+    def rarest_doc_freq(self, text: str) -> int:
+        from common.tokenize import tokenize
+
+        return min((self.doc_freq.get(t, 0) for t in tokenize(text)), default=0)
+
 
 def _retrieval(language: str, *texts: str, renderings=(), dense=0.85, spread=3.0) -> Retrieval:
     passages = [Passage("d", f"d#{i}", "", "", "", "", t, 0, len(t), 1.0) for i, t in enumerate(texts)]
