@@ -34,7 +34,7 @@ test: install
 # The long checks (large fuzz samples, measured targets, kill -9 during a real build) and the quality gate:
 # dev-split metrics of our articles and both benchmarks against eval/baseline.json.
 check: install
-	$(PY) -m pytest -q -m extended -n 2 --dist loadfile
+	$(PY) -m pytest -q -m extended
 	$(PY) -m eval.gate
 
 eval: install

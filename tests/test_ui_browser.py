@@ -419,7 +419,7 @@ def test_thumbs_down_with_a_comment_is_stored(page, feedback_db):
 def test_conversation_survives_a_reload(page):
     _ask(page, "Who founded Moonshot AI?")
     page.reload()
-    page.wait_for_selector("#qa-chat .qa-q")
+    page.wait_for_selector("#qa-chat .qa-q", timeout=60_000)  # the page and its stored conversation, on a busy machine
     assert "Who founded Moonshot AI?" in page.locator("#qa-chat .qa-q").first.inner_text()
     assert page.locator("#qa-chat .qa-card").count() >= 1
 
