@@ -76,6 +76,16 @@ def private_feedback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QA_FEEDBACK_PATH", str(tmp_path / "feedback.sqlite3"))
 
 
+@pytest.fixture(scope="module")
+def fake_llm() -> Iterator[object]:
+    """A local OpenAI-compatible server whose behaviour each test sets (``tests/fake_llm.py``)."""
+    from tests.fake_llm import FakeLLM
+
+    server = FakeLLM()
+    yield server
+    server.close()
+
+
 def seed_vectors(settings: Settings) -> None:
     """Give a private data dir the cached vectors of the shipped articles (and the converted model)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)

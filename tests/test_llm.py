@@ -11,16 +11,13 @@ from llm.answer import answer_messages
 from llm.client import LLMClient
 from qa import get_pipeline
 from retrieve.passage import Passage
-from tests.fake_llm import FakeLLM
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def fake():
-    server = FakeLLM()
-    yield server
-    server.close()
+@pytest.fixture
+def fake(fake_llm):
+    return fake_llm
 
 
 @pytest.fixture

@@ -352,15 +352,6 @@ def test_xss_question_comes_back_escaped(client):
 SECRET = "sk-page-secret-4711"
 
 
-@pytest.fixture(scope="module")
-def fake_llm():
-    from tests.fake_llm import FakeLLM
-
-    server = FakeLLM()
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def llm_page(fake_llm, monkeypatch, caplog):
     """The real app's handler with the page's LLM fields pointing at the fake server."""
