@@ -28,6 +28,8 @@ MODELS_CACHE = ROOT / "var" / "models"
 # Passage and sentence vectors of the shipped articles, kept between test runs.
 VECTOR_CACHES = {name: ROOT / "var" / "cache" / "tests" / name
                  for name in ("embed_cache.sqlite3", "sentence_cache.sqlite3")}
+# Tables derived from the bundled dictionaries (the reversed CC-CEDICT, the pinyin readings), kept likewise.
+DERIVED_CACHE = ROOT / "var" / "cache" / "tests" / "cache"
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +56,8 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     for name, kept in VECTOR_CACHES.items():
         if kept.is_file():
             shutil.copyfile(kept, data / name)
+    if DERIVED_CACHE.is_dir():
+        shutil.copytree(DERIVED_CACHE, data / "cache")
     with pytest.MonkeyPatch.context() as mp:
         for name in [n for n in os.environ if n.startswith("QA_")]:
             mp.delenv(name)
@@ -68,6 +72,12 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
             partial = kept.with_suffix(f".{os.getpid()}.tmp")
             shutil.copyfile(used, partial)
             partial.replace(kept)  # another test run may be reading it
+    for built in (data / "cache").glob("*.json"):
+        if not (DERIVED_CACHE / built.name).exists():
+            DERIVED_CACHE.mkdir(parents=True, exist_ok=True)
+            partial = DERIVED_CACHE / f".{built.name}.{os.getpid()}.tmp"
+            shutil.copyfile(built, partial)
+            partial.replace(DERIVED_CACHE / built.name)
 
 
 @pytest.fixture(autouse=True)

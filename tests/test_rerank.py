@@ -14,7 +14,7 @@ from qa import get_pipeline
 from retrieve.hybrid import HybridRetriever
 from retrieve.rerank import CrossEncoderReranker
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.extended]  # builds and loads a cross-encoder with torch
 
 
 @pytest.fixture(scope="module")

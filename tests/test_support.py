@@ -134,3 +134,17 @@ def test_names_outside_the_glossary_are_matched_by_pinyin(judge):
     assert right.reason != "name"  # (without an embedder, the meaning test decides the rest)
     wrong = judge.judge("Zhang Wei, an algorithm engineer at a Shanghai AI company, got an offer from DeepSeek.", ev)
     assert not wrong.supported and wrong.reason == "name" and wrong.detail == "Zhang Wei"
+
+
+def test_the_pinyin_table_is_kept_and_read_back_the_same(tmp_path, monkeypatch):
+    from llm import names
+
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path))
+    names._readings.cache_clear()
+    try:
+        built = names._readings()
+        assert (tmp_path / "cache" / names.PINYIN_CACHE).is_file()
+        names._readings.cache_clear()
+        assert names._readings() == built and "yang" in built["杨"]
+    finally:
+        names._readings.cache_clear()

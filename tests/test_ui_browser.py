@@ -16,6 +16,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.extended,  # a real server and Chromium: make check runs them, one at a time
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
                                                      "(apt-get install chromium fonts-wqy-microhei)"),
 ]
@@ -181,7 +182,6 @@ def test_script_injection_is_shown_as_text(page):
     assert page.dialogs == []
 
 
-@pytest.mark.extended
 def test_llm_settings_flags_and_fallback_note(page, monkeypatch):
     from tests.fake_llm import FakeLLM
 
@@ -260,7 +260,6 @@ def _answers(page) -> int:
     return page.locator(ANSWERS).count()
 
 
-@pytest.mark.extended
 def test_status_then_enter_during_an_answer_queues_the_question_visibly(page, slow_llm):
     _send(page, "Who founded Moonshot AI?")
     page.wait_for_selector("#qa-chat .qa-pending:has-text('waiting for the language model')")
@@ -277,7 +276,6 @@ def test_status_then_enter_during_an_answer_queues_the_question_visibly(page, sl
     page.locator("#qa-stop").wait_for(state="hidden")
 
 
-@pytest.mark.extended
 def test_text_typed_during_an_answer_stays_in_the_box(page, slow_llm):
     _send(page, "Who founded Moonshot AI?")
     page.wait_for_selector("#qa-chat .qa-pending, #qa-chat .qa-streaming")
@@ -288,7 +286,6 @@ def test_text_typed_during_an_answer_stays_in_the_box(page, slow_llm):
     page.locator("#qa-input textarea").fill("")
 
 
-@pytest.mark.extended
 def test_send_button_during_an_answer_queues_too(page, slow_llm):
     _send(page, "Who founded Moonshot AI?")
     page.wait_for_selector("#qa-chat .qa-pending, #qa-chat .qa-streaming")
@@ -314,7 +311,6 @@ def test_stop_keeps_the_partial_answer_marked_stopped(page, slow_llm):
     assert page.locator("#qa-chat .qa-stopped").count() == 1 and "third sentence" not in answer.inner_text()
 
 
-@pytest.mark.extended
 def test_clear_during_an_answer_stops_it_and_clears(page, slow_llm):
     _send(page, "Who founded Moonshot AI?")
     page.wait_for_selector("#qa-chat .qa-streaming")
@@ -324,7 +320,6 @@ def test_clear_during_an_answer_stops_it_and_clears(page, slow_llm):
     assert page.locator("#qa-chat .qa-q").count() == 0
 
 
-@pytest.mark.extended
 def test_a_stalled_model_ends_in_the_fallback_note_after_the_timeout_and_one_retry(page, slow_llm):
     slow_llm.mode, slow_llm.stall_s = "stall", 20.0
     _type(page.locator("#qa-llm-timeout input").first, "1")
@@ -341,7 +336,6 @@ def test_a_stalled_model_ends_in_the_fallback_note_after_the_timeout_and_one_ret
         _type(page.locator("#qa-llm-timeout input").first, "30")
 
 
-@pytest.mark.extended
 def test_cards_appear_as_they_are_cited_and_never_jump(page, slow_llm):
     slow_llm.answer = ("{first} [2]\nA second sentence that cites the first passage as well, slowly. [1]\n"
                        "A third one that cites the second passage again. [2]")
@@ -359,7 +353,6 @@ def test_cards_appear_as_they_are_cited_and_never_jump(page, slow_llm):
     assert all(a <= b for a, b in itertools.pairwise(counts)), counts  # only ever added, never 5 then 2
 
 
-@pytest.mark.extended
 def test_regenerate_with_an_llm_asks_again(page, slow_llm):
     _ask(page, "Who founded Moonshot AI?")
     asked = len(slow_llm.requests)
@@ -370,7 +363,6 @@ def test_regenerate_with_an_llm_asks_again(page, slow_llm):
     assert len(slow_llm.requests) > asked and page.locator("#qa-chat .qa-q").count() == 1
 
 
-@pytest.mark.extended
 def test_regenerate_without_an_llm_answers_again(page):
     _ask(page, "月之暗面的创始人是谁？")
     first = page.locator("#qa-chat .qa-answer").last.inner_text()
@@ -385,7 +377,6 @@ def test_regenerate_without_an_llm_answers_again(page):
     assert page.locator("#qa-chat .qa-answer").last.inner_text() == first
 
 
-@pytest.mark.extended
 def test_copy_puts_the_answer_and_its_sources_on_the_clipboard(page, url):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
     _ask(page, "Who founded Moonshot AI?")
@@ -397,7 +388,6 @@ def test_copy_puts_the_answer_and_its_sources_on_the_clipboard(page, url):
     assert "杨植麟" in copied and f"[1] {title}" in copied and "Sources" in copied
 
 
-@pytest.mark.extended
 def test_thumbs_down_with_a_comment_is_stored(page, feedback_db):
     import sqlite3
 
@@ -424,7 +414,6 @@ def test_conversation_survives_a_reload(page):
     assert page.locator("#qa-chat .qa-card").count() >= 1
 
 
-@pytest.mark.extended
 def test_trace_lists_titles_and_snippets(page):
     _ask(page, "Who founded Moonshot AI?")
     table = page.locator("#qa-trace-html table.qa-ranks")
@@ -469,7 +458,6 @@ class _SlowOffline:
             time.sleep(1.0)
 
 
-@pytest.mark.extended
 def test_stop_without_an_llm_keeps_the_quoted_lines_written_so_far(browser):
     from qa import get_pipeline
 
