@@ -31,7 +31,8 @@ test: install
 	$(PY) -m ruff check . && $(PY) -m pytest -q -m "not extended" -n 2 --dist loadfile; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
-# The long checks (large fuzz samples, measured targets, kill -9 during a real build) and the quality gate:
+# The long checks (real-browser tests, large fuzz samples, measured targets, kill -9 during a real build), one
+# at a time, and the quality gate:
 # dev-split metrics of our articles and both benchmarks against eval/baseline.json.
 check: install
 	$(PY) -m pytest -q -m extended

@@ -1,12 +1,12 @@
 """Shared fixtures: the real corpus, a clean ``QA_*`` environment and private data folders.
 
 No test reads or writes the real ``var/``: every test runs with ``QA_DATA_DIR`` pointing at a temporary
-folder of this test session and a feedback file of its own. Two caches keep that cheap:
+folder of this test session and a feedback file of its own. Caches keep that cheap:
 
 - the converted e5-small folder (what ``make install`` writes to ``var/models``) is linked in, never
   converted again;
-- passage and sentence vectors of the shipped articles are kept in ``var/cache/tests/`` between runs, so
-  the session's index is built without embedding anything unchanged.
+- passage and sentence vectors of the shipped articles, and the tables derived from CC-CEDICT, are kept in
+  ``var/cache/tests/`` between runs, so the session's index is built without embedding anything unchanged.
 """
 
 from __future__ import annotations
