@@ -208,7 +208,7 @@ class HybridRetriever:
         t = time.perf_counter()
         vectors = self.embedder.embed_queries(variants)
         timings["embed_ms"] = (time.perf_counter() - t) * 1000
-        return self._dense_scores(vectors, sentences=bool(self.config.sentence_weight))
+        return self._dense_scores(vectors)
 
     @staticmethod
     def _rendered_tokens(expansion: Expansion, translation: str | None, query_tokens: list[str]) -> dict[str, float]:
@@ -254,7 +254,10 @@ class HybridRetriever:
 
     @property
     def sentences(self) -> SentenceVectors | None:
-        """The index's sentence vectors, read or built at the first full search (None for large indexes)."""
+        """The index's sentence vectors, read or built on first use (None for large indexes).
+
+        ``qa.api.Pipeline.load`` asks for them, so a question never waits for the build.
+        """
         with self._sentences_lock:  # concurrent first questions build them once
             if self._sentences is False:
                 t = time.perf_counter()
@@ -303,18 +306,18 @@ class HybridRetriever:
             return 0.0
         return float((nearest[0] - nearest.mean()) / max(float(nearest.std()), 1e-6))
 
-    def _dense_scores(self, vectors: np.ndarray, *, sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def _dense_scores(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine per chunk: the question's own, mixed with its Chinese rendering's when there is one.
 
-        With ``sentences``, each chunk's cosine is mixed with its best sentence's; the chunk-only scores are
-        returned too, for the answer decision's signals. Beyond the nearest candidates
-        of a large index, a chunk gets the lowest score seen.
+        With a ``sentence_weight``, each chunk's cosine is mixed with its best sentence's; the chunk-only scores
+        are returned too, for the answer decision's signals. Beyond the nearest candidates of a large index, a
+        chunk gets the lowest score seen.
         """
         n = self.index.dense.ntotal
         # Small indexes are scored exhaustively; large ones only around the nearest neighbours.
         depth = n if n <= FULL_SCORE_LIMIT else self.config.candidates
         scores, ids = self.index.dense.search(vectors, depth)
-        store = self.sentences if sentences and self.config.sentence_weight else None
+        store = self.sentences if self.config.sentence_weight else None
         rows, chunk_rows = [], []
         for vector, row_scores, row_ids in zip(vectors, scores, ids, strict=True):
             row = np.full(n, float(row_scores.min()), dtype=np.float32)
