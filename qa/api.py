@@ -203,10 +203,9 @@ class Pipeline:
         """What the answerer needs besides the passages, built once: documents, known people, names in English."""
         if getattr(self, "_context", None) is None:
             expander = self.retriever.expander
-            subjects = ("company", "person", "product", "other")
 
             def entities_in(text: str) -> list[tuple[str, ...]]:
-                return [e.zh + e.en for e in expander.find_entities(text) if e.kind in subjects]
+                return [e.zh + e.en for e in expander.find_entities(text) if e.kind in _SUBJECT_KINDS]
 
             people = tuple(n for e in expander.entities if e.kind == "person" for n in e.zh)
             self._context = AnswerContext(documents=self.index.documents, people=people, entities_in=entities_in,
