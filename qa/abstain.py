@@ -54,10 +54,6 @@ class AnswerabilityModel:
         group = language_group(language)
         return logistic(self.weights[group], self.bias[group], evidence.vector())
 
-    def answers(self, language: str, evidence: EvidenceSignals) -> bool:
-        """Whether the probability clears the group's threshold."""
-        return self.probability(language, evidence) >= self.threshold[language_group(language)]
-
 
 @dataclass(frozen=True)
 class Decision:
