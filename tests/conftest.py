@@ -52,10 +52,7 @@ def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     """
     data = tmp_path_factory.mktemp("qa-data")
     MODELS_CACHE.mkdir(parents=True, exist_ok=True)
-    (data / "models").symlink_to(MODELS_CACHE, target_is_directory=True)
-    for name, kept in VECTOR_CACHES.items():
-        if kept.is_file():
-            shutil.copyfile(kept, data / name)
+    _seed(data)
     if DERIVED_CACHE.is_dir():
         shutil.copytree(DERIVED_CACHE, data / "cache")
     with pytest.MonkeyPatch.context() as mp:
@@ -98,12 +95,16 @@ def fake_llm() -> Iterator[object]:
 
 def seed_vectors(settings: Settings) -> None:
     """Give a private data dir the cached vectors of the shipped articles (and the converted model)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _seed(settings.data_dir)
+
+
+def _seed(data: Path) -> None:
+    data.mkdir(parents=True, exist_ok=True)
     for name, kept in VECTOR_CACHES.items():
-        if kept.is_file() and not (settings.data_dir / name).exists():
-            shutil.copyfile(kept, settings.data_dir / name)
-    if not settings.models_dir.exists():
-        settings.models_dir.symlink_to(MODELS_CACHE, target_is_directory=True)
+        if kept.is_file() and not (data / name).exists():
+            shutil.copyfile(kept, data / name)
+    if not (data / "models").exists():
+        (data / "models").symlink_to(MODELS_CACHE, target_is_directory=True)
 
 
 def copy_articles(folder: Path, *prefixes: str) -> Path:
