@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +68,22 @@ class EmbedCache:
                 self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from exc
+
+    def vectors(self, texts: Sequence[str],
+                embed: Callable[[list[str]], np.ndarray]) -> tuple[list[bytes], list[np.ndarray], int]:
+        """Keys and vectors of ``texts``, cached ones read and the rest embedded (once each) and stored.
+
+        Also returns how many texts had to be embedded.
+        """
+        keys = [self.key(t) for t in texts]
+        known = self.get_many(keys)
+        # Identical texts (syndicated copies, repeated boilerplate) are embedded once.
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+        if todo:
+            fresh = embed(list(todo.values()))
+            self.put_many(list(todo), fresh)
+            known.update(zip(todo, fresh, strict=True))
+        return keys, [known[k] for k in keys], len(todo)
 
     def prune(self, keep: Iterable[bytes]) -> int:
         """Delete every entry not in ``keep``; returns how many were deleted."""

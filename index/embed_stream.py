@@ -90,17 +90,9 @@ def embed_chunks(
 
 
 def _embed_batch(batch: list[Chunk], cache: EmbedCache, embed: _LazyEmbedder, out: EmbeddedChunks) -> None:
-    texts = [embed_text(c) for c in batch]
-    keys = [cache.key(t) for t in texts]
-    known = cache.get_many(keys)
-    # Identical passages (syndicated copies, repeated boilerplate) are embedded once per batch.
-    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
-    if todo:
-        fresh = embed(list(todo.values()))
-        cache.put_many(list(todo), fresh)
-        known.update(zip(todo, fresh, strict=True))
-        out.embedded += len(todo)
+    keys, rows, embedded = cache.vectors([embed_text(c) for c in batch], embed)
+    out.embedded += embedded
     out.chunks.extend(batch)
     out.keys.extend(keys)
-    out.rows.extend(known[k] for k in keys)
+    out.rows.extend(rows)
 

@@ -96,15 +96,9 @@ def _embed(texts: list[str], embedder: Embedder, cache: Path | None, model: str,
     if cache is None:
         return embedder.embed_passages(texts)
     with EmbedCache(cache, model) as store:
-        keys = [store.key(t) for t in texts]
-        known = store.get_many(keys)
-        todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
-        if todo:
-            fresh = embedder.embed_passages(todo)
-            store.put_many([store.key(t) for t in todo], fresh)
-            known.update(zip((store.key(t) for t in todo), fresh, strict=True))
+        keys, rows, _ = store.vectors(texts, embedder.embed_passages)
         store.prune(keys)  # only this index's sentences stay
-        return np.stack([known[k] for k in keys]).astype(np.float32)
+        return np.stack(rows).astype(np.float32)
 
 
 def _key(index: IndexData, texts: list[list[str]]) -> str:
