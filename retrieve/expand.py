@@ -85,7 +85,11 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
     names = sorted({n for n in names if n}, key=len, reverse=True)
     if not names:
         return None
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
+    # The lookahead on first characters lets the scan skip most positions (all of a Chinese sentence's
+    # characters) without trying every alternative there.
+    firsts = "".join(sorted({re.escape(n[0]) for n in names}))
+    return re.compile(r"(?<![a-z0-9])(?=[" + firsts + r"])(?:" + "|".join(re.escape(n) for n in names)
+                      + r")(?![a-z0-9])")
 
 
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
@@ -127,6 +131,10 @@ class QueryExpander:
         self._names = {normalize(k): tuple(v) for k, v in (names or {}).items() if v}
         self._en_pattern = _alternation(list(self._by_en) + list(self._terms) + list(self._names))
         self._zh_names = [(n, bool(_LATIN_NAME.fullmatch(n))) for n in sorted(self._by_zh, key=len, reverse=True)]
+        # Names by first character: a text is checked only against names that can start in it, not the whole list.
+        self._zh_by_first: dict[str, list[int]] = {}
+        for rank, (name, _) in enumerate(self._zh_names):
+            self._zh_by_first.setdefault(name[0], []).append(rank)
         self._cedict = EnglishToChinese(cache_dir)
 
     def find_entities(self, text: str) -> list[Entity]:
@@ -138,7 +146,8 @@ class QueryExpander:
                 if m.group(0) in self._by_en:
                     found.append((m.start(), self._by_en[m.group(0)]))
         taken = norm
-        for name, latin in self._zh_names:
+        ranks = {r for ch in set(norm) for r in self._zh_by_first.get(ch, ()) if self._zh_names[r][0] in norm}
+        for name, latin in (self._zh_names[r] for r in sorted(ranks)):
             pos = _find_name(taken, name, latin)
             if pos >= 0:
                 found.append((pos, self._by_zh[name]))

@@ -142,3 +142,18 @@ def test_a_company_in_the_heading_covers_its_whole_passage(check):
     assert check.covered("MiniMax 的 CEO 是谁？", _retrieval([minimax], under_heading))
     elsewhere = Passage("d", "d#1", "标题", "", "", "团队", "MiniMax 成立于 2021 年。" + body, 0, 10, 1.0)
     assert not check.covered("MiniMax 的 CEO 是谁？", _retrieval([minimax], elsewhere))
+
+def test_entities_come_in_order_of_appearance_and_a_longer_name_wins(tmp_path):
+    from common.settings import get_settings
+    from retrieve.expand import QueryExpander
+
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("kind\tzh\ten\norg\t智谱|智谱AI\tZhipu\norg\t智谱华章\tZhipu Huazhang\n"
+                        "org\t月之暗面\tMoonshot AI|Moonshot\nperson\t杨植麟\tYang Zhilin\n", encoding="utf-8")
+    terms = tmp_path / "t.tsv"
+    terms.write_text("en\tzh\n", encoding="utf-8")
+    expander = QueryExpander({}, get_settings().data_dir / "cache", glossary=glossary, terms=terms)
+    found = expander.find_entities("Yang Zhilin 创办的月之暗面和北京智谱华章")
+    assert [e.en[0] for e in found] == ["Yang Zhilin", "Moonshot AI", "Zhipu Huazhang"]
+    assert [e.en[0] for e in expander.find_entities("moonshot and 智谱")] == ["Moonshot AI", "Zhipu"]
+    assert expander.find_entities("没有名字的句子") == []
