@@ -204,8 +204,8 @@ class NameRenderer:
         if person and 2 <= len(text) <= 4 and all(CJK_CHAR.match(c) for c in text):
             return f"{pinyin_name(text)} ({text})"
         # Names inside a longer span ("杨植麟和周昕宇"): replace the mapped ones, longest first.
-        out = text
-        for zh in sorted((k for k in self._names if k in to_simplified(out)), key=len, reverse=True):
+        out, simplified = text, to_simplified(text)
+        for zh in sorted((k for k in self._names if k in simplified), key=len, reverse=True):
             out = to_simplified(out).replace(zh, self._names[zh])
         out = render_figures(out)
         return out if out == text else f"{out} ({text})"

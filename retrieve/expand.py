@@ -130,7 +130,8 @@ class QueryExpander:
         self._terms = {normalize(r[0]): _aliases(r[1]) for r in term_rows if len(r) >= 2}
         self._names = {normalize(k): tuple(v) for k, v in (names or {}).items() if v}
         self._en_pattern = _alternation(list(self._by_en) + list(self._terms) + list(self._names))
-        self._zh_names = [(n, bool(_LATIN_NAME.fullmatch(n))) for n in sorted(self._by_zh, key=len, reverse=True)]
+        self._zh_names = [(n, _whole_word(n) if _LATIN_NAME.fullmatch(n) else None)
+                          for n in sorted(self._by_zh, key=len, reverse=True)]
         # Names by first character: a text is checked only against names that can start in it, not the whole list.
         self._zh_by_first: dict[str, list[int]] = {}
         for rank, (name, _) in enumerate(self._zh_names):
@@ -147,8 +148,8 @@ class QueryExpander:
                     found.append((m.start(), self._by_en[m.group(0)]))
         taken = norm
         ranks = {r for ch in set(norm) for r in self._zh_by_first.get(ch, ()) if self._zh_names[r][0] in norm}
-        for name, latin in (self._zh_names[r] for r in sorted(ranks)):
-            pos = _find_name(taken, name, latin)
+        for name, whole_word in (self._zh_names[r] for r in sorted(ranks)):
+            pos = _find_name(taken, name, whole_word)
             if pos >= 0:
                 found.append((pos, self._by_zh[name]))
                 taken = taken.replace(name, " " * len(name))
@@ -260,11 +261,16 @@ def _is_name(query: str, word: str) -> bool:
                for m in re.finditer(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", query, re.I))
 
 
-def _find_name(text: str, name: str, latin: bool) -> int:
+def _whole_word(name: str) -> re.Pattern[str]:
+    """``name`` not inside a longer Latin word, compiled once per name rather than per text."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])")
+
+
+def _find_name(text: str, name: str, whole_word: re.Pattern[str] | None) -> int:
     """Position of ``name`` in ``text``; a Latin name ("Yi") must not be part of a longer word ("Yiyan")."""
-    if not latin or name not in text:
+    if whole_word is None or name not in text:
         return text.find(name)
-    m = re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text)
+    m = whole_word.search(text)
     return m.start() if m else -1
 
 
