@@ -38,8 +38,13 @@ check: install
 	$(PY) -m pytest -q -m extended
 	$(PY) -m eval.gate
 
+# Retrieval, answers and ablations per dev set; then short-answer EM/F1 on both benchmarks (on the indexes the
+# first step built) and the multi-turn conversations.
 eval: install
 	$(PY) -m eval --benchmarks
+	$(PY) -m eval.short_answer --corpus eval/benchmarks/cmrc2018-trial/corpus
+	$(PY) -m eval.short_answer --corpus eval/benchmarks/xquad-dev/corpus
+	$(PY) -m eval.conversations
 
 # Refit the answer/decline model on every dev set (writes qa/answerability.json).
 calibrate: install

@@ -117,7 +117,7 @@ def run(corpus: Path, questions: Path, data_dir: Path | None = None, langs: tupl
     from qa.shortanswer import ENTITY, extract_span
 
     base = get_settings()
-    settings = base.with_(corpus_dir=corpus, data_dir=data_dir or base.data_dir / "bench" / corpus.parent.name)
+    settings = base.with_(corpus_dir=corpus, data_dir=data_dir or base.data_dir / "eval" / corpus.parent.name)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not settings.models_dir.exists() and base.models_dir.exists():
         settings.models_dir.symlink_to(base.models_dir.resolve())  # reuse the converted model
@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.short_answer", description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=BENCHMARKS / "cmrc2018-trial" / "corpus")
     parser.add_argument("--questions", type=Path, default=None, help="default: questions.jsonl beside the corpus")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index folder (default var/bench/<set>)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="index folder (default var/eval/<set>, as `python -m eval`)")
     parser.add_argument("--lang", choices=["zh", "en", "all"], default="all")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     parser.add_argument("--out", type=Path, default=None, help="JSON file for the rows and scores")
