@@ -10,7 +10,7 @@ from eval.run import QuestionResult
 
 METRICS = ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10")
 ANSWER_METRICS = ("abstain_precision", "abstain_recall", "answered_rate", "key_hit", "citation_precision",
-                  "citation_recall", "citation_support", "latency_p50_ms", "latency_p95_ms")
+                  "citation_recall", "citation_support", "quotes_per_factoid", "latency_p50_ms", "latency_p95_ms")
 
 
 def console_table(summary: dict[str, dict[str, dict[str, float]]], columns: tuple[str, ...] = METRICS) -> str:

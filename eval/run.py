@@ -11,6 +11,7 @@ from tqdm import tqdm
 from eval.metrics import contains_quote, mean, ndcg_at, percentile, recall_at, reciprocal_rank
 from eval.questions import Question
 from qa.api import Pipeline
+from qa.shortanswer import is_factoid
 
 K_RETRIEVE = 10
 
@@ -36,6 +37,8 @@ class QuestionResult:
     cited_relevant: list[bool] = field(default_factory=list)
     citations_supported: list[bool] = field(default_factory=list)
     top_dense: float = 0.0
+    quotes: int = 0  # sentences the answer quotes
+    factoid: bool = False  # the answer leads with a short span (who, when, how much ...)
 
 
 def _n_relevant(pipeline: Pipeline, q: Question) -> int:
@@ -75,6 +78,8 @@ def evaluate(pipeline: Pipeline, questions: Iterable[Question], *, answers: bool
             result.key_hit = bool(keys) and not answer.abstained and contains_quote(answer.text, keys)
             result.cited_relevant = [q.hit(p.text) for p in answer.passages]
             result.citations_supported = [c.supported for c in answer.citations]
+            result.quotes = len(answer.citations)
+            result.factoid = is_factoid(answer.answer_kind)
         results.append(result)
     return results
 
@@ -86,6 +91,7 @@ def summarize(results: list[QuestionResult]) -> dict[str, float]:
     abstained = [r for r in results if r.abstained]
     answered = [r for r in answerable if not r.abstained]
     cited = [rel for r in answered for rel in r.cited_relevant]
+    factoids = [r for r in answered if r.factoid]
     return {
         "n": len(results),
         "n_answerable": len(answerable),
@@ -102,6 +108,7 @@ def summarize(results: list[QuestionResult]) -> dict[str, float]:
         "citation_recall": mean([1.0 if any(r.cited_relevant) else 0.0 for r in answered]),
         # Faithfulness: share of cited sentences their passage supports (always 1 for quoted answers).
         "citation_support": mean([1.0 if s else 0.0 for r in answered for s in r.citations_supported]),
+        "quotes_per_factoid": mean([float(r.quotes) for r in factoids]),
         "latency_p50_ms": percentile([r.latency_ms for r in results], 50),
         "latency_p95_ms": percentile([r.latency_ms for r in results], 95),
     }

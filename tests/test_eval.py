@@ -49,3 +49,15 @@ def test_report_renders_escaped_failures_and_plots():
     assert "<script>x" not in page and "&lt;script&gt;x" in page and "data:image/png;base64," in page
     assert "<td>bm25</td>" in page
     assert "full" in console_table(summary)
+
+
+def test_quotes_per_factoid_counts_answered_factoid_answers_only():
+    from eval.run import summarize
+
+    def result(quotes: int, factoid: bool, abstained: bool = False) -> QuestionResult:
+        return QuestionResult("q", "dev", "en", "fact", "?", True, [True], 1, ["a#0"], ["t"], 1.0,
+                              abstained=abstained, quotes=quotes, factoid=factoid)
+
+    rows = [result(1, True), result(3, True), result(5, False), result(4, True, abstained=True)]
+    assert summarize(rows)["quotes_per_factoid"] == 2.0
+    assert summarize([result(2, False)])["quotes_per_factoid"] == 0.0
