@@ -189,7 +189,8 @@ class Pipeline:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             names = [list(e.zh + e.en) for e in retrieval.expansion.entities if e.kind not in ("place", "media")]
-            context = replace(self._answer_context(), names=names, lead_in=lead_in)
+            context = replace(self._answer_context(), names=names, lead_in=lead_in,
+                              similarity=retrieval.sentence_scores)
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
                                        retrieval.expansion.concepts, self.retriever.rarity, trace, context=context)
         trace["top_dense"] = round(retrieval.top_dense, 4)
