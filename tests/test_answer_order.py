@@ -85,3 +85,20 @@ def test_an_english_question_quotes_the_sentence_its_embedding_is_closest_to():
     assert _english_first_quote(passage, close) == second
     far = {passage.chunk_id: {first: 0.78, second: 0.71}}
     assert _english_first_quote(passage, far) == first
+
+
+def test_the_embedding_outweighs_words_only_when_the_question_is_not_rendered_surely():
+    from qa.extractive import AnswerContext
+
+    words, vector = "这个俱乐部冬天组织滑雪比赛。", "这个俱乐部成立于一八九七年，位于市中心以北的山上。"
+    passage = _passage("俱乐部", words + vector)
+    similarity = {passage.chunk_id: {words: 0.70, vector: 0.80}}
+
+    def first(sure_share: float) -> str:
+        context = AnswerContext(similarity=similarity, sure_share=sure_share)
+        answer = extractive_answer("Does the club hold ski races?", "en", [passage],
+                                   [["club", "俱乐部"], ["ski", "滑雪"]], _FlatRarity(), {}, context=context)
+        return answer.citations[0].sentence
+
+    assert first(1.0) == words  # "ski" surely means 滑雪: the sentence saying it answers
+    assert first(0.0) == vector  # a dictionary's guess at "ski" weighs less than the embedding
