@@ -28,9 +28,9 @@ from qa.generate import llm_answer_stream, status_answer
 from qa.shortanswer import question_kind
 from qa.types import Answer
 from qa.validate import clean_question
-from retrieve.coverage import TermRarity
+from retrieve.coverage import TermRarity, weigh
 from retrieve.expand import GLOSSARY, TERMS, QueryExpander
-from retrieve.hybrid import HybridRetriever, Retrieval
+from retrieve.hybrid import HybridRetriever, Retrieval, named_share
 from retrieve.names import mine_name_pairs
 from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker
@@ -189,7 +189,8 @@ class Pipeline:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             names = [list(e.zh + e.en) for e in retrieval.expansion.entities if e.kind not in ("place", "media")]
-            context = replace(self._answer_context(), names=names, lead_in=lead_in)
+            context = replace(self._answer_context(), names=names, lead_in=lead_in,
+                              similarity=retrieval.sentence_scores, sure_share=self._sure_share(retrieval))
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
                                        retrieval.expansion.concepts, self.retriever.rarity, trace, context=context)
         trace["top_dense"] = round(retrieval.top_dense, 4)
@@ -211,6 +212,17 @@ class Pipeline:
             self._context = AnswerContext(documents=self.index.documents, people=people, entities_in=entities_in,
                                           renderer=NameRenderer.from_entities(expander.entities, self.mined_names))
         return self._context
+
+    def _sure_share(self, retrieval: Retrieval) -> float:
+        """How much of the question reaches the articles word for word.
+
+        All of a Chinese question; of an English one, the share that names, glossary terms and dates render
+        (the dictionary's renderings of plain words are guesses).
+        """
+        if retrieval.language != "en":
+            return 1.0
+        expansion = retrieval.expansion
+        return named_share(expansion, expansion.concepts, weigh(expansion.concepts, self.retriever.rarity))
 
     def _lead_in(self, passages: list[Passage], chars: int = LEAD_IN_CHARS) -> dict[str, str]:
         """The article text just before each passage, where a table's company is usually named."""

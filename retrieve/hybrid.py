@@ -100,6 +100,9 @@ class Retrieval:
     # How far the best cosine stands above the ``SPREAD_DEPTH`` nearest (in their standard deviations): a
     # question the corpus is about has a passage that stands out; an off-topic one meets a flat field.
     dense_spread: float = 0.0
+    # Each retrieved passage's sentences (by chunk id) with their cosine to the question, from the sentence
+    # vectors kept at index time; empty when there are none.
+    sentence_scores: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
@@ -151,6 +154,7 @@ class HybridRetriever:
         self.rerank_candidates = rerank_candidates
         self.rarity = rarity or TermRarity(index)
         self.sentence_cache = sentence_cache
+        self._positions: dict[str, int] | None = None  # chunk id -> row, built on first use
 
     def search(self, query: str, k: int = 5, *, language: str | None = None,
                translation: str | None = None) -> Retrieval:
@@ -167,7 +171,7 @@ class HybridRetriever:
         translation = translation if cfg.expand else None
         timings["expand_ms"] = (time.perf_counter() - t0) * 1000
         variants = [to_simplified(query)] + ([to_simplified(translation)] if translation else [])
-        dense, chunk_dense = self._dense(variants, timings)
+        dense, chunk_dense, vectors = self._dense(variants, timings)
         query_tokens = tokenize(query)
         extra = self._rendered_tokens(expansion, translation, query_tokens) if cfg.expand else {}
         bm25 = self._lexical(query_tokens, extra, language, translation, timings)
@@ -198,17 +202,41 @@ class HybridRetriever:
             "timings_ms": {key: round(v, 2) for key, v in timings.items()},
         }
         return Retrieval(passages, language, expansion, float(chunk_dense.max(initial=0.0)), trace,
-                         self._spread(chunk_dense) if cfg.dense else 0.0)
+                         self._spread(chunk_dense) if cfg.dense else 0.0,
+                         self.sentence_cosines(passages, vectors) if vectors is not None else {})
 
-    def _dense(self, variants: list[str], timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Cosines per chunk (mixed with the best sentence's) and the chunk-only cosines; zeros when off."""
+    def _dense(self, variants: list[str],
+               timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Cosines per chunk (mixed with the best sentence's), the chunk-only cosines and the query vectors.
+
+        Zeros and no vectors when the dense stage is off.
+        """
         if not self.config.dense:
             zeros = np.zeros(self.index.dense.ntotal, dtype=np.float32)
-            return zeros, zeros
+            return zeros, zeros, None
         t = time.perf_counter()
         vectors = self.embedder.embed_queries(variants)
         timings["embed_ms"] = (time.perf_counter() - t) * 1000
-        return self._dense_scores(vectors)
+        return *self._dense_scores(vectors), vectors
+
+    def sentence_cosines(self, passages: list[Passage], vectors: np.ndarray) -> dict[str, dict[str, float]]:
+        """Each passage's sentences (by chunk id) with their cosine to the query ``vectors``.
+
+        Like the dense score, the question's own cosine is mixed with its translation's when there is one.
+        Sentences too short for a vector of their own (see :mod:`retrieve.sentences`) are left out.
+        """
+        store = self.sentences
+        if store is None or not len(vectors):
+            return {}
+        if self._positions is None:
+            self._positions = {c.chunk_id: i for i, c in enumerate(self.index.chunks)}
+        out = {}
+        for p in passages:
+            at = self._positions.get(p.chunk_id)
+            if at is not None:
+                out[p.chunk_id] = {s: float(_mix(list(row), self.config.translation_weight))
+                                   for s, row in store.cosines(at, p.text, vectors).items()}
+        return out
 
     @staticmethod
     def _rendered_tokens(expansion: Expansion, translation: str | None, query_tokens: list[str]) -> dict[str, float]:

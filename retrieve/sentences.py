@@ -77,6 +77,15 @@ class SentenceVectors:
             log.warning("sentence vectors not kept beside the index: %s", exc)
         return cls(vectors.astype(np.float32), offsets)
 
+    def cosines(self, chunk: int, text: str, queries: np.ndarray) -> dict[str, np.ndarray]:
+        """Each sentence of chunk ``chunk`` (whose text is ``text``) with its cosine to every row of ``queries``."""
+        rows = self.vectors[self.offsets[chunk]:self.offsets[chunk + 1]]
+        sentences = split(text)
+        if len(sentences) != len(rows):
+            return {}  # vectors of another split of the text: none are trusted
+        scores = rows @ queries.astype(np.float32).T
+        return {s: scores[i] for i, s in enumerate(sentences)}
+
     def best(self, query: np.ndarray, fallback: np.ndarray) -> np.ndarray:
         """Per chunk, the best cosine of its sentences with ``query``; ``fallback``'s where it has none."""
         out = fallback.astype(np.float32).copy()

@@ -66,3 +66,39 @@ def test_a_sentence_ending_in_a_colon_is_quoted_with_what_it_introduces():
                                [["不变"], ["指标"]], _FlatRarity(), {})
     quotes = [c.sentence for c in answer.citations]
     assert quotes == ["进入下一阶段，有两项不变的重要指标：", "第一，技术研发可持续。", "第二，商业模式闭环。"]
+
+
+def _english_first_quote(passage: Passage, similarity: dict[str, dict[str, float]]) -> str:
+    from qa.extractive import AnswerContext
+
+    answer = extractive_answer("What does the club do in winter?", "en", [passage], [["club", "俱乐部"]],
+                               _FlatRarity(), {}, context=AnswerContext(similarity=similarity))
+    return answer.citations[0].sentence
+
+
+def test_an_english_question_quotes_the_sentence_its_embedding_is_closest_to():
+    # Both sentences name the club and nothing else of the question: the words cannot tell them apart.
+    first, second = "这个俱乐部成立于一八九七年，位于市中心以北。", "这个俱乐部每年冬天都会组织滑雪和冰球比赛。"
+    passage = _passage("俱乐部", first + second)
+    assert _english_first_quote(passage, {}) == first
+    close = {passage.chunk_id: {first: 0.71, second: 0.78}}
+    assert _english_first_quote(passage, close) == second
+    far = {passage.chunk_id: {first: 0.78, second: 0.71}}
+    assert _english_first_quote(passage, far) == first
+
+
+def test_the_embedding_outweighs_words_only_when_the_question_is_not_rendered_surely():
+    from qa.extractive import AnswerContext
+
+    words, vector = "这个俱乐部冬天组织滑雪比赛。", "这个俱乐部成立于一八九七年，位于市中心以北的山上。"
+    passage = _passage("俱乐部", words + vector)
+    similarity = {passage.chunk_id: {words: 0.70, vector: 0.80}}
+
+    def first(sure_share: float) -> str:
+        context = AnswerContext(similarity=similarity, sure_share=sure_share)
+        answer = extractive_answer("Does the club hold ski races?", "en", [passage],
+                                   [["club", "俱乐部"], ["ski", "滑雪"]], _FlatRarity(), {}, context=context)
+        return answer.citations[0].sentence
+
+    assert first(1.0) == words  # "ski" surely means 滑雪: the sentence saying it answers
+    assert first(0.0) == vector  # a dictionary's guess at "ski" weighs less than the embedding

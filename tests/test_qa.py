@@ -228,3 +228,15 @@ def test_ablations_switch_search_stages_off(pipeline):
     assert lexical.trace["stages"] == ["lexical"] and lexical.top_dense == 0
     scores = [r["bm25"] for r in lexical.trace["ranks"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_search_scores_every_long_sentence_of_its_passages_against_the_question(pipeline):
+    from eval.ablations import ablated
+    from retrieve.sentences import split
+
+    retrieval = pipeline.search("智谱的估值是多少？", 5)
+    for p in retrieval.passages:
+        scores = retrieval.sentence_scores[p.chunk_id]
+        assert list(scores) == split(p.text)
+        assert all(-1.0 <= s <= 1.0 for s in scores.values())
+    assert ablated(pipeline, "bm25").search("智谱的估值是多少？", 5).sentence_scores == {}  # no query vector

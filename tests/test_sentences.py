@@ -62,3 +62,12 @@ def test_a_rebuilt_index_embeds_only_sentences_the_cache_has_not_seen(tmp_path):
     assert embedder.calls == 2 and np.array_equal(rebuilt.vectors[:1], first.vectors)
     # The second build asked only for its new sentence.
     assert embedder.seen[-1] == ["另一段里也有一句足够长的句子，用来检查。"]
+
+
+def test_cosines_give_each_sentence_of_a_chunk_its_score_and_nothing_when_the_split_differs():
+    text = "华沙是波兰的首都和最大的城市，位于维斯瓦河畔。第二句话也足够长，应当保留下来。"
+    store = SentenceVectors(np.array([[1, 0], [0.6, 0.8], [0, 1]], dtype=np.float32), np.array([0, 2, 3]))
+    scores = store.cosines(0, text, np.array([[1.0, 0.0], [0.0, 1.0]]))
+    assert list(scores) == split(text)
+    assert np.allclose(scores[split(text)[0]], [1.0, 0.0]) and np.allclose(scores[split(text)[1]], [0.6, 0.8])
+    assert store.cosines(1, text, np.array([[1.0, 0.0]])) == {}  # one vector kept, two sentences now
