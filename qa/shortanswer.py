@@ -87,14 +87,23 @@ _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 # ----------------------------------------------------------------------------------------- typed candidates
 
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
-_DATE = re.compile(
-    r"(?:公元前?)?(?:\d{3,4}|[一二三四五六七八九〇零]{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|"
+_CN_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE_CORE = (
+    r"(?:公元前?)?(?:\d{3,4}|[一二三四五六七八九〇零]{4})\s*年(?!代)"
+    r"(?:\s*" + _CN_DAY + r"\s*月(?:\s*" + _CN_DAY + r"\s*[日号])?)?|"
     r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*(?:(?:至|到|-|~|～|—)\s*\d{1,2}\s*)?月(?:份|初|中旬|底|末)?|"
     r"(?:19|20)\d\d[./-]\d{1,2}(?:[./-]\d{1,2})?|"
     r"[0-9" + _CN_NUM + r"]+\s*世纪(?:[0-9" + _CN_NUM + r"]+\s*年代)?(?:初|中|末|初期|中期|末期|后期|前期)?|"
     r"[0-9" + _CN_NUM + r"]+\s*年代(?:初|中|末|初期|中期|末期)?|"
     r"(?:19|20)\d\d(?!\d)"
 )
+# A date's own qualifier is part of the answer ("2003年初", "1990年代以后", "1227年前后").
+_DATE = re.compile(r"(?:" + _DATE_CORE + r")(?:初|底|末|前后|以来|以后|以前|之后|左右)?")
+# A reign-era year glossed by its Western year, and the month after it: "正德五年（1510年）十月".
+_ERA_BEFORE = re.compile(rf"[{CJK}]{{2}}(?:元|[0-9一二三四五六七八九十]{{1,4}})年\s*\($")
+_AFTER_GLOSS = re.compile(r"\)\s*(?:" + _CN_DAY + r"月(?:" + _CN_DAY + r"[日号])?)?")
+# Two dates or figures joined as a range or a pair are one answer: "2009年9月27日-10月9日", "100米至2,800米".
+_RANGE_JOIN = re.compile(r"\s*(?:起)?(?:至|到|-|~|—|及|和)(?:翌年|次年)?\s*")
 _UNIT_WORDS = (r"(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
                r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|公分|公尺|英里|英尺|英寸|平方公里|平方米|"
                r"平方英里|立方米|公顷|亩|吨|公斤|千克|克|毫升|升|磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|"
@@ -148,8 +157,9 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
     """
     found: list[tuple[int, int, int]] = []
     if kind == TIME:
-        found = [(*m.span(), 2 if "月" in m.group(0) or re.search(r"[./-]", m.group(0)) else 1)
+        found = [(*_with_era(sentence, *m.span()), 2 if "月" in m.group(0) or re.search(r"[./-]", m.group(0)) else 1)
                  for m in _DATE.finditer(sentence)]
+        found = _joined(found, sentence)
     elif kind == NUMBER:
         for m in _NUMBER.finditer(sentence):
             if _is_number(m.group(0), sentence, m.start(), m.end()):
@@ -173,6 +183,25 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
         found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2
                   and not _gloss(sentence, m.start())]
     return sorted(set(found))
+
+
+def _with_era(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a Western year in brackets to the reign-era date it glosses ("天正3年（1575年）十月")."""
+    era = _ERA_BEFORE.search(sentence, 0, start)
+    if era is None or not sentence.startswith(")", end) and not sentence.startswith(")", end + 1):
+        return start, end
+    after = _AFTER_GLOSS.match(sentence, sentence.index(")", end))
+    return era.start(), after.end() if after else end
+
+
+def _joined(found: list[tuple[int, int, int]], sentence: str) -> list[tuple[int, int, int]]:
+    """Merge spans joined by a range or pair word ("2009年9月27日-10月9日") into one, keeping the parts too."""
+    found = sorted(found)
+    out = list(found)
+    for (a, b, sa), (c, d, sc) in zip(found, found[1:]):
+        if b <= c and _RANGE_JOIN.fullmatch(sentence[b:c]):
+            out.append((a, d, max(sa, sc)))
+    return _outermost(out)
 
 
 def _gloss(sentence: str, start: int) -> bool:
@@ -329,7 +358,9 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
     if end is None and right:
         end = _first_after(right, sentence, start if start is not None else 0)
     if start is not None and end is not None and end > start:
-        pass
+        # Both sides found: what lies between may run over an aside ("X（1546年－1618年）是 Y 的武将");
+        # the answer is the clause that the words after the question word follow.
+        start = _last_clause(sentence, start, end)
     elif start is not None:
         while start < len(sentence) and sentence[start] in _PUNCT:
             start += 1
@@ -343,6 +374,26 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
     start, end = _trim(sentence, start, end)
     return (start, end) if end - start >= 2 else None
 
+
+
+def _last_clause(sentence: str, start: int, end: int) -> int:
+    """Where the last clause of ``sentence[start:end]`` that holds words begins.
+
+    Brackets gloss the words before them ("1435毫米（4英尺8英寸）的标准") and split nothing, unless they
+    open the stretch (an aside after the subject the question names).
+    """
+    stop = end
+    if sentence[start:end].rstrip().endswith(")") and "(" in sentence[start:end]:
+        stop = sentence.rindex("(", start, end)  # a gloss at the end belongs to the clause before it
+    masked = re.sub(r"\([^()]*\)", lambda m: "_" * len(m.group(0)), sentence[:stop])
+    breaks = [m.end() for m in _CLAUSE_END.finditer(masked, start, stop)]
+    aside = re.match(r"\s*\([^()]*\)", sentence[start:stop])
+    if aside:
+        breaks = sorted(set(breaks) | {start + aside.end()})
+    for at in reversed(breaks):
+        if len(sentence[at:stop].strip(_PUNCT)) >= 2:
+            return at
+    return start
 
 
 def _anchors(question: str, sentence: str) -> list[int]:
