@@ -12,6 +12,7 @@ Three general signals, none tied to one document or question:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -188,7 +189,7 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
 def _with_era(sentence: str, start: int, end: int) -> tuple[int, int]:
     """Widen a Western year in brackets to the reign-era date it glosses ("天正3年（1575年）十月")."""
     era = _ERA_BEFORE.search(sentence, 0, start)
-    if era is None or not sentence.startswith(")", end) and not sentence.startswith(")", end + 1):
+    if era is None or ")" not in sentence[end:end + 2]:
         return start, end
     after = _AFTER_GLOSS.match(sentence, sentence.index(")", end))
     return era.start(), after.end() if after else end
@@ -198,7 +199,7 @@ def _joined(found: list[tuple[int, int, int]], sentence: str) -> list[tuple[int,
     """Merge spans joined by a range or pair word ("2009年9月27日-10月9日") into one, keeping the parts too."""
     found = sorted(found)
     out = list(found)
-    for (a, b, sa), (c, d, sc) in zip(found, found[1:]):
+    for (a, b, sa), (c, d, sc) in itertools.pairwise(found):
         if b <= c and _RANGE_JOIN.fullmatch(sentence[b:c]):
             out.append((a, d, max(sa, sc)))
     return _outermost(out)
