@@ -462,8 +462,26 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if chosen is None:
         return None
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
+    b = _with_head_noun(q, s, a, b)
     text = sentence[a:b].strip()
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
+
+
+def _with_head_noun(question: str, sentence: str, start: int, end: int) -> int:
+    """Extend a span by the noun the question word qualifies when the sentence has it right after the span.
+
+    "哪所大学" asks for "耶鲁大学", not "耶鲁"; "什么制度" for "「一领具足」制度". The noun is the
+    run of words after the question word that the tagger calls nouns.
+    """
+    wh = _WH.search(question)
+    if wh is None or not re.match(r"哪|什么$", wh.group(0)):
+        return end  # only "哪 / 什么" qualify a noun; "谁", "多少", "何时" stand alone
+    word = ""
+    for token, tag in rjieba.tag(question[wh.end():wh.end() + 10]):
+        if not tag.startswith("n") or not CJK_CHAR.match(token):
+            break
+        word += token
+    return end + len(word) if len(word) >= 2 and sentence.startswith(word, end) else end
 
 
 def holds_kind(question: str, sentence: str, kind: str, people: tuple[str, ...] = ()) -> bool:

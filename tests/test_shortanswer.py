@@ -85,9 +85,10 @@ def test_a_latin_gloss_of_the_chinese_words_before_it_is_not_the_answer():
 
 
 def test_the_words_before_the_question_word_are_found_where_the_words_after_it_follow():
-    # "药房技术员" occurs twice; the occurrence followed by "专业人员" frames the answer.
+    # "药房技术员" occurs twice; the occurrence followed by "专业人员" frames the answer, which keeps the
+    # noun the question word qualifies.
     sentence = "药房技术员是卫生保健专业人员，由其他高级药房技术员监督和管理。"
-    assert extract_span("药房技术员属于哪类专业人员？", sentence).text == "卫生保健"
+    assert extract_span("药房技术员属于哪类专业人员？", sentence).text == "卫生保健专业人员"
 
 
 @pytest.mark.parametrize(("question", "sentence", "span"), [
@@ -103,3 +104,27 @@ def test_figures_with_their_units_ordinals_and_month_ranges(question, sentence, 
 def test_a_fraction_is_not_an_amount():
     span = extract_span("GPT-4 的价格是多少？", "成本大幅降低，是时 GPT-4 Turbo 的七十分之一。")
     assert span is None or "七十分" not in span.text
+
+
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    ("马克毕业于哪所大学？", "马克出生于底特律，毕业于耶鲁大学，是微软公司的元老之一。", "耶鲁大学"),
+    ("长宗我部元亲在领内实行什么制度？", "由于长宗我部元亲在领内实行「一领具足」制度，因此集结约7300名士兵。",
+     "「一领具足」制度"),
+])
+def test_the_noun_the_question_word_qualifies_belongs_to_the_span(question, sentence, span):
+    assert extract_span(question, sentence).text == span
+
+
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    ("渡川之战发生于什么时候？", "渡川之战，又名四万十川之战，发生于天正3年（1575年）。", "天正3年（1575年）"),
+    ("第二届比赛什么时候举行的？", "第二届比赛于2009年9月27日-10月9日举行。", "2009年9月27日-10月9日"),
+    ("香港何时成为英国的殖民地？", "香港自十九世纪以来即为英国殖民地。", "十九世纪以来"),
+    ("街道什么时候开始彻底改建？", "1930年代已经形成繁盛的商业街，1990年代以后经过彻底改建。", "1990年代以后"),
+])
+def test_dates_keep_their_reign_era_range_and_qualifier(question, sentence, span):
+    assert extract_span(question, sentence).text == span
+
+
+def test_an_aside_after_the_subject_is_not_the_answer():
+    span = extract_span("威廉·狄尔泰是哪国的哲学家？", "威廉·狄尔泰（Wilhelm Dilthey，），德国哲学家，历史学家。")
+    assert span is not None and span.text == "德国"
