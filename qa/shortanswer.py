@@ -105,15 +105,17 @@ _ERA_BEFORE = re.compile(rf"[{CJK}]{{2}}(?:元|[0-9一二三四五六七八九�
 _AFTER_GLOSS = re.compile(r"\)\s*(?:" + _CN_DAY + r"月(?:" + _CN_DAY + r"[日号])?)?")
 # Two dates or figures joined as a range or a pair are one answer: "2009年9月27日-10月9日", "100米至2,800米".
 _RANGE_JOIN = re.compile(r"\s*(?:起)?(?:至|到|-|~|—|及|和)(?:翌年|次年)?\s*")
+_FIGURE_RANGE = re.compile(r"\s*(?:至|到|-|~|—)\s*")
 _UNIT_WORDS = (r"(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
                r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|公分|公尺|英里|英尺|英寸|平方公里|平方米|"
-               r"平方英里|立方米|公顷|亩|吨|公斤|千克|克|毫升|升|磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|"
-               r"艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|席|支|队|国|省|城|户|parameters|tokens|"
-               r"km²|km|cm|mm|kg|m²|ghz|mhz|gb|mb|m(?![a-z]))")
+               r"平方英里|立方米|公顷|亩|吨|公斤|千克|克|毫升|升|磅|度|%|％|层|座|所|部|款|种|类|项|场|届|篇|首|本|张|辆|架|"
+               r"艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|席|支|队|国|省|城|户|处|册|股|节|间|"
+               r"日圆|越南盾|韩元|卢布|新台币|台币|澳元|加元|法郎|卢比|里拉|比索|parameters|tokens|"
+               r"km²|km2|km|cm|mm|kg|m²|m2|ghz|mhz|gb|mb|m(?![a-z]))")
 _UNIT = r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*" + _UNIT_WORDS + "?"
 _NUMBER = re.compile(
     r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
-    r"(?:US\$|\$|¥|￥|€|£)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
+    r"(?:US\$|\$|¥|￥|€|£|±)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
     r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
     r"[" + _CN_NUM + r"]{1,6}(?:多|余)?" + _UNIT_WORDS
 )
@@ -169,6 +171,7 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
                 strong = re.search(r"\d", m.group(0)) and re.search(
                     r"[^\d\s,.，约近超过逾达仅共总计大不到将多余几以上左右年天月日]", m.group(0))
                 found.append((*m.span(), 2 if strong else 1))
+        found = _joined(found, sentence, _FIGURE_RANGE)
     elif kind == PERSON:
         found = [(m.start(), m.start() + len(p), 2) for p in people if p for m in re.finditer(re.escape(p), sentence)]
         found += _tagged_names(sentence)
@@ -195,12 +198,13 @@ def _with_era(sentence: str, start: int, end: int) -> tuple[int, int]:
     return era.start(), after.end() if after else end
 
 
-def _joined(found: list[tuple[int, int, int]], sentence: str) -> list[tuple[int, int, int]]:
+def _joined(found: list[tuple[int, int, int]], sentence: str,
+            join: re.Pattern[str] = _RANGE_JOIN) -> list[tuple[int, int, int]]:
     """Merge spans joined by a range or pair word ("2009年9月27日-10月9日") into one, keeping the parts too."""
     found = sorted(found)
     out = list(found)
     for (a, b, sa), (c, d, sc) in itertools.pairwise(found):
-        if b <= c and _RANGE_JOIN.fullmatch(sentence[b:c]):
+        if b <= c and join.fullmatch(sentence[b:c]):
             out.append((a, d, max(sa, sc)))
     return _outermost(out)
 
@@ -503,10 +507,14 @@ def _asked_noun(question: str) -> set[str]:
 
 
 def _fits(sentence: str, span: tuple[int, ...], asked: set[str]) -> int:
-    """1 when the unit or the words right after a figure share a character with what the question counts."""
+    """How well a figure fits what the question counts: 2 when its own unit does ("三条" for "几条跑道"),
+    1 when the words right after it in its clause do ("500万 的特大都市"), else 0."""
     if not asked:
         return 0
-    return int(bool(asked & set(sentence[span[0]:span[1] + 4])))
+    if asked & set(re.sub(r"[\d.,\s]", "", sentence[span[0]:span[1]])):
+        return 2
+    after = _CLAUSE_END.split(sentence[span[1]:span[1] + 4])[0]
+    return int(bool(asked & set(after)))
 
 
 def _distance(span: tuple[int, ...], spots: list[int]) -> int:

@@ -96,6 +96,9 @@ def test_the_words_before_the_question_word_are_found_where_the_words_after_it_f
     ("黄鳍紫鱼体长多少？", "体长可达50公分。", "达50公分"),
     ("高英是北魏的第几位皇后？", "高英是北魏的第二位皇后（第一位是她的姑姑高照容）。", "第二位"),
     ("斯氏腔吻鳕的生殖季是什么时候？", "几乎是以多毛类为食，生殖季在2至4月。", "2至4月"),
+    ("五月艾生长的地区海拔约是多少米？", "生长于海拔100米至2,800米的地区。", "100米至2,800米"),
+    ("机场有几条跑道？", "机场有三条跑道，主跑道是08/26，长1,980米；第二条是17/35。", "三条"),
+    ("系统的飞弹分为几类？", "系统一共部署100枚飞弹，这些飞弹又分成两类：36枚射程较远。", "两类"),
 ])
 def test_figures_with_their_units_ordinals_and_month_ranges(question, sentence, span):
     assert extract_span(question, sentence).text == span
