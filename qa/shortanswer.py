@@ -507,8 +507,11 @@ def _asked_noun(question: str) -> set[str]:
 
 
 def _fits(sentence: str, span: tuple[int, ...], asked: set[str]) -> int:
-    """How well a figure fits what the question counts: 2 when its own unit does ("三条" for "几条跑道"),
-    1 when the words right after it in its clause do ("500万 的特大都市"), else 0."""
+    """How well a figure fits what the question counts.
+
+    2 when its own unit does ("三条" for "几条跑道"), 1 when the words right after it in its clause do
+    ("500万 的特大都市"), else 0.
+    """
     if not asked:
         return 0
     if asked & set(re.sub(r"[\d.,\s]", "", sentence[span[0]:span[1]])):
