@@ -256,8 +256,15 @@ def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:
             out.append((start, end, 1))
         elif word in _DOTS and 0 < i < len(tokens) - 1 and _name_part(*tokens[i - 1][2:]):
             first, last = tokens[i - 1][0], end
+            for begin, _, part, part_tag in reversed(tokens[:i - 1]):
+                # The tagger cuts a transliteration into pieces ("特雷" "弗"); a common noun before it
+                # ("商人", "总统") is not one of them.
+                if not (part_tag in _NAME_TAGS or _loose_syllable(part, part_tag)) or last - begin > 16:
+                    break
+                first = begin
             for _, stop, part, part_tag in tokens[i + 1:]:
-                if not (_name_part(part, part_tag) or part in _DOTS) or stop - first > 16:
+                if not (_name_part(part, part_tag) or part in _DOTS or _loose_syllable(part, part_tag)) \
+                        or stop - first > 16:
                     break
                 last = stop
             if last > end:
@@ -266,6 +273,14 @@ def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:
 
 
 _DOTS = ("·", "•", "・")
+_NAME_TAGS = ("nr", "nrt", "nrfg", "ns", "ng", "nz", "j")
+# Single characters that end a name rather than continue it: particles, prepositions, conjunctions.
+_NOT_SYLLABLES = set("的是在和与及等了以被由为于所之把将向从对也都就还而或则即乃又亦再才便曾")
+
+
+def _loose_syllable(word: str, tag: str) -> bool:
+    """One Chinese character the tagger split off a transliterated name ("霍尔" "兹"), not a function word."""
+    return len(word) == 1 and bool(CJK_CHAR.match(word)) and word not in _NOT_SYLLABLES and tag not in ("m", "q")
 
 
 def _name_part(word: str, tag: str) -> bool:

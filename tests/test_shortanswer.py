@@ -131,3 +131,13 @@ def test_dates_keep_their_reign_era_range_and_qualifier(question, sentence, span
 def test_an_aside_after_the_subject_is_not_the_answer():
     span = extract_span("威廉·狄尔泰是哪国的哲学家？", "威廉·狄尔泰（Wilhelm Dilthey，），德国哲学家，历史学家。")
     assert span is not None and span.text == "德国"
+
+
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    ("谁在70年代的舞台上扮演过神秘博士？", "20世纪70年代初，特雷弗·马丁在舞台剧中扮演博士。", "特雷弗·马丁"),
+    ("苏丹伊斯兰政体的领导人是谁？", "多年来，苏丹在哈桑·阿卜杜拉·图拉比的领导下建立了伊斯兰政体。",
+     "哈桑·阿卜杜拉·图拉比"),
+    ("谁与特斯拉合作？", "特斯拉与两位商人罗伯特·莱恩和本杰明·威尔合作。", "罗伯特·莱恩"),
+])
+def test_a_transliterated_name_is_taken_whole_however_the_tagger_cuts_it(question, sentence, span):
+    assert extract_span(question, sentence).text == span
