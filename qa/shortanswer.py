@@ -481,9 +481,22 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if chosen is None:
         return None
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
+    if kind == PLACE and chosen == aligned:
+        a, b = _place_core(s, a, b)
     b = _with_head_noun(q, s, a, b)
     text = sentence[a:b].strip()
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
+
+
+_LOCATED = re.compile(r"位于|坐落于|座落于|坐落在|座落在|地处")
+
+
+def _place_core(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The place itself in a stretch that says what lies there: "与宏都建设同样位于嘉义市" → "嘉义市"."""
+    located = list(_LOCATED.finditer(sentence, start, end))
+    if located and end - located[-1].end() >= 2:
+        start = located[-1].end()
+    return start, end
 
 
 def _with_head_noun(question: str, sentence: str, start: int, end: int) -> int:

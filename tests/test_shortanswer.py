@@ -141,3 +141,9 @@ def test_an_aside_after_the_subject_is_not_the_answer():
 ])
 def test_a_transliterated_name_is_taken_whole_however_the_tagger_cuts_it(question, sentence, span):
     assert extract_span(question, sentence).text == span
+
+
+def test_a_place_is_what_follows_the_word_that_locates_it():
+    sentence = "2006年2月，宏都建设转投资成立宏都阿里山公司，总部与宏都建设同样位于嘉义市。"
+    span = extract_span("宏都阿里山公司总部在哪里？", sentence)
+    assert span is not None and span.text == "嘉义市"
