@@ -119,6 +119,7 @@ _NUMBER = re.compile(
     r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
     r"[" + _CN_NUM + r"]{1,6}(?:多|余)?" + _UNIT_WORDS
 )
+_RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?:比|:|-)\s*\d+(?:\.\d+)?(?![\d./-])")
 _ORDINAL = re.compile(r"第[0-9" + _CN_NUM + r"]+" + _UNIT_WORDS + "?")
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'&]*){0,5}")
@@ -455,10 +456,15 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))
              if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
+    if kind == NUMBER and re.search(r"比例|比率|比分|\bratio\b|\bscore\b", q):
+        # "男女生比例" and "比分" ask for two figures side by side ("1：7", "20比1").
+        typed += [(*m.span(), 2) for m in _RATIO.finditer(s)]
     if kind == NUMBER and re.search(r"第(?:几|多少)", q):
         # "第几位皇后" asks for an ordinal, which is otherwise not a figure.
         typed += [(*m.span(), 2) for m in _ORDINAL.finditer(s) if not _in_question(m.group(0), q)]
     strongest = max((c[2] for c in typed), default=0)
+    # Dates and figures are told apart by their clause; names in one list share it.
+    pairs = _pairs(q, anchors) if kind in (TIME, NUMBER) else set()
     chosen: tuple[int, int] | None = None
     if aligned and kind in (ENTITY, PLACE) and aligned[1] - aligned[0] <= 30:
         chosen = aligned
@@ -466,15 +472,16 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
         if aligned:
             inside = [c for c in typed if c[0] >= aligned[0] - 1 and c[1] <= aligned[1] + 1]
             overlapping = [c for c in typed if c[0] < aligned[1] and c[1] > aligned[0]]
-            pool = inside or overlapping
+            pool = sorted(set(inside) | set(overlapping))
             asked = _asked_noun(q)
-            if pool:
-                chosen = max(pool, key=lambda c: (_fits(s, c, asked), c[2], c[1] - c[0]))[:2]
+            if pool and max(_shared(s, c, pairs) for c in pool) >= max(_shared(s, c, pairs) for c in typed):
+                chosen = max(pool, key=lambda c: (_fits(s, c, asked), _shared(s, c, pairs), c[2], c[1] - c[0]))[:2]
         if chosen is None and aligned and kind == PERSON and strongest < 2 and aligned[1] - aligned[0] <= 30:
             chosen = aligned  # name heuristics are weaker than the question's own words around the answer
         if chosen is None and (spots or not aligned):
             asked = _asked_noun(q)
-            chosen = min(typed, key=lambda c: (-_fits(s, c, asked), -c[2], _distance(c, spots), c[0]))[:2]
+            chosen = min(typed, key=lambda c: (-_fits(s, c, asked), -_shared(s, c, pairs), -c[2],
+                                               _distance(c, spots), c[0]))[:2]
     if chosen is None and aligned and aligned[1] - aligned[0] <= 40 and not _in_question(s[aligned[0]:aligned[1]], q) \
             and kind not in (NUMBER, TIME):  # a figure or a date must be found as one, not guessed
         chosen = aligned
@@ -546,6 +553,31 @@ def _fits(sentence: str, span: tuple[int, ...], asked: set[str]) -> int:
         return 2
     after = _CLAUSE_END.split(sentence[span[1]:span[1] + 4])[0]
     return int(bool(asked & set(after)))
+
+
+def _pairs(question: str, anchors: tuple[str, ...]) -> set[str]:
+    """Character pairs of the question's Chinese words (and of their renderings), the question word aside."""
+    text = _WH.sub("|", question) + "|" + "|".join(_norm(a) for a in anchors if a)
+    return {run[i:i + 2] for run in re.findall(rf"[{CJK}]+", text) for i in range(len(run) - 1)}
+
+
+def _shared(sentence: str, span: tuple[int, ...], pairs: set[str]) -> int:
+    """How many of the question's character pairs the clause around a candidate holds.
+
+    Of several dates or figures in one sentence, the one whose clause repeats the question's words
+    ("1959年设立冷湖市" for "冷湖市是何时设立的") answers it. A clause that is the candidate alone ("1970年，
+    在……取得学士学位") is read with the clause after it.
+    """
+    if not pairs:
+        return 0
+    ends = [m.start() for m in _CLAUSE_END.finditer(sentence)] + [len(sentence)]
+    before = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, span[0])]
+    start = before[-1] if before else 0
+    end = next(e for e in ends if e >= span[1])
+    if len(sentence[start:end].strip(_PUNCT)) - (span[1] - span[0]) < 2:
+        end = next((e for e in ends if e > end), end)
+    clause = sentence[start:end]
+    return sum(1 for p in pairs if p in clause)
 
 
 def _distance(span: tuple[int, ...], spots: list[int]) -> int:

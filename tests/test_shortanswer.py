@@ -147,3 +147,15 @@ def test_a_place_is_what_follows_the_word_that_locates_it():
     sentence = "2006年2月，宏都建设转投资成立宏都阿里山公司，总部与宏都建设同样位于嘉义市。"
     span = extract_span("宏都阿里山公司总部在哪里？", sentence)
     assert span is not None and span.text == "嘉义市"
+
+
+def test_of_several_dates_the_one_whose_clause_repeats_the_question_answers():
+    sentence = "冷湖原为无人区，1954年发现石油后开始建设，1959年设立冷湖市，1964年降格为镇。"
+    assert extract_span("冷湖市是何时设立的？", sentence).text == "1959年"
+    sentence = "1970年，在台北师范大学取得学士学位，1975年在明尼苏达州立大学取得硕士学位。"
+    assert extract_span("杨朝祥是何时取得学士学位的？", sentence).text == "1970年"
+
+
+def test_a_ratio_is_one_answer():
+    span = extract_span("目前学校男女生比例是多少？", "目前学校男女生比例约为1：7（男：女）。")
+    assert span is not None and span.text == "1：7"
