@@ -490,11 +490,15 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
     if kind == PLACE and chosen == aligned:
         a, b = _place_core(s, a, b)
+    if kind == TIME and _ASKS_YEAR.search(q):
+        year = re.match(r"(?:公元前?)?\d{3,4}\s*年(?=\s*\d{1,2}\s*月)", s[a:b])
+        b = a + year.end() if year else b  # "哪一年" asks for the year, not the day
     b = _with_head_noun(q, s, a, b)
     text = sentence[a:b].strip()
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
 
 
+_ASKS_YEAR = re.compile(r"哪一?年|几几年|\b(?:which|what) year\b")
 _LOCATED = re.compile(r"位于|坐落于|座落于|坐落在|座落在|地处")
 
 

@@ -159,3 +159,8 @@ def test_of_several_dates_the_one_whose_clause_repeats_the_question_answers():
 def test_a_ratio_is_one_answer():
     span = extract_span("目前学校男女生比例是多少？", "目前学校男女生比例约为1：7（男：女）。")
     assert span is not None and span.text == "1：7"
+
+
+def test_a_question_for_the_year_gets_the_year_alone():
+    assert extract_span("特斯拉是哪一年去世的？", "特斯拉于 1943 年 1 月 7 日去世。").text == "1943 年"
+    assert extract_span("特斯拉是什么时候去世的？", "特斯拉于 1943 年 1 月 7 日去世。").text == "1943 年 1 月 7 日"
