@@ -490,7 +490,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
     if kind == PLACE and chosen == aligned:
         a, b = _place_core(s, a, b)
-    if kind == TIME and _ASKS_YEAR.search(q):
+    if kind == TIME and _ASKS_YEAR.search(q) and not _ASKS_DAY.search(q):
         year = re.match(r"(?:公元前?)?\d{3,4}\s*年(?=\s*\d{1,2}\s*月)", s[a:b])
         b = a + year.end() if year else b  # "哪一年" asks for the year, not the day
     b = _with_head_noun(q, s, a, b)
@@ -499,6 +499,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
 
 
 _ASKS_YEAR = re.compile(r"哪一?年|几几年|\b(?:which|what) year\b")
+_ASKS_DAY = re.compile(r"哪一?个?月|几月|哪一?天|几号|几日|\b(?:month|date|day)\b")
 _LOCATED = re.compile(r"位于|坐落于|座落于|坐落在|座落在|地处")
 
 
