@@ -83,6 +83,8 @@ _MONEY = re.compile(r"多少钱|融资|融了|估值|金额|价格|收入|营收
 _LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "被认为是", "被视为",
                    "就是", "分别是", "是", "为", "由", "在", "于",
                    "叫", "约", "达", "了", "将", "即", "乃")
+# "一个矩形的表格", "一项最佳……的提名": a count of one is an article, not part of the answer.
+_ARTICLE = re.compile(r"一(?:个|项|种|座|位|家|所|部|名|只|间|支|条|位)")
 _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 
 # ----------------------------------------------------------------------------------------- typed candidates
@@ -336,6 +338,9 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
             if sentence.startswith(p, start) and end - start > len(p) + 1:
                 start, changed = start + len(p), True
                 break
+        article = _ARTICLE.match(sentence, start, end)
+        if article and end - article.end() >= 2:
+            start, changed = article.end(), True
         for p in _TAIL_PARTICLES:
             if sentence[start:end].endswith(p) and end - start > len(p) + 1:
                 end, changed = end - len(p), True
