@@ -495,6 +495,8 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
     if kind == PLACE and chosen == aligned:
         a, b = _place_core(s, a, b)
+    if chosen == aligned:
+        a, b = _after_colon(s, a, b)
     if kind == TIME and _ASKS_YEAR.search(q) and not _ASKS_DAY.search(q):
         year = re.match(r"(?:公元前?)?\d{3,4}\s*年(?=\s*\d{1,2}\s*月)", s[a:b])
         b = a + year.end() if year else b  # "哪一年" asks for the year, not the day
@@ -505,6 +507,17 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
 
 _ASKS_YEAR = re.compile(r"哪一?年|几几年|\b(?:which|what) year\b")
 _ASKS_DAY = re.compile(r"哪一?个?月|几月|哪一?天|几号|几日|\b(?:month|date|day)\b")
+def _after_colon(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """What a colon right after the span introduces: "刻了他自己的诗句：这里是灵魂换马的驿站", "两个族：A、B"."""
+    rest = sentence[end:].lstrip()
+    if not rest.startswith(":"):
+        return start, end
+    at = len(sentence) - len(rest) + 1
+    stop = re.search(r"[。;!?。；！？]|$", sentence[at:])
+    after = _trim(sentence, at, at + stop.start())
+    return after if after[1] - after[0] >= 2 else (start, end)
+
+
 _LOCATED = re.compile(r"位于|坐落于|座落于|坐落在|座落在|地处")
 
 

@@ -164,3 +164,12 @@ def test_a_ratio_is_one_answer():
 def test_a_question_for_the_year_gets_the_year_alone():
     assert extract_span("特斯拉是哪一年去世的？", "特斯拉于 1943 年 1 月 7 日去世。").text == "1943 年"
     assert extract_span("特斯拉是什么时候去世的？", "特斯拉于 1943 年 1 月 7 日去世。").text == "1943 年 1 月 7 日"
+
+
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    ("苏佩维埃尔的墓碑上刻着什么？", "墓碑上刻了他自己的诗句：这里是灵魂换马的驿站。", "这里是灵魂换马的驿站"),
+    ("戴尔·罗素提出扁掌龙亚科包含哪两个族？", "戴尔·罗素提出扁掌龙亚科包含两个族：扁掌龙族、倾齿龙族。",
+     "扁掌龙族、倾齿龙族"),
+])
+def test_what_a_colon_after_the_span_introduces_is_the_answer(question, sentence, span):
+    assert extract_span(question, sentence).text == span
