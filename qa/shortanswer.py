@@ -402,6 +402,32 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
 
 
 
+def _mask_brackets(text: str) -> str:
+    """``text`` with each bracketed gloss blanked out, so that its punctuation splits no clause."""
+    return re.sub(r"\([^()]*\)", lambda m: "_" * len(m.group(0)), text)
+
+
+def _inverted(question: str, sentence: str) -> tuple[int, int] | None:
+    """The answer to "A是什么" in a sentence that says "Z是A": the clause before that "是".
+
+    "它的启动口令是什么" is answered by "“卡基达”是它的启动口令", where the words after the subject
+    would say something else.
+    """
+    wh = _WH.search(question)
+    if not wh or question[wh.end():].strip(_PUNCT + "呢吗啊呀"):
+        return None
+    asked = re.match(r"(.+?)(?:是|为)$", question[:wh.start()].strip(_PUNCT))
+    core = asked.group(1) if asked else ""
+    for n in range(min(len(core), 12), 3, -1):
+        for m in re.finditer(re.escape(core[-n:]), sentence):
+            if sentence[:m.start()].endswith("是"):
+                masked = _mask_brackets(sentence[:m.start() - 1])
+                before = [b.end() for b in _CLAUSE_END.finditer(masked)]
+                start, end = _trim(sentence, before[-1] if before else 0, m.start() - 1)
+                return (start, end) if end - start >= 2 else None
+    return None
+
+
 def _last_clause(sentence: str, start: int, end: int) -> int:
     """Where the last clause of ``sentence[start:end]`` that holds words begins.
 
@@ -411,7 +437,7 @@ def _last_clause(sentence: str, start: int, end: int) -> int:
     stop = end
     if sentence[start:end].rstrip().endswith(")") and "(" in sentence[start:end]:
         stop = sentence.rindex("(", start, end)  # a gloss at the end belongs to the clause before it
-    masked = re.sub(r"\([^()]*\)", lambda m: "_" * len(m.group(0)), sentence[:stop])
+    masked = _mask_brackets(sentence[:stop])
     breaks = [m.end() for m in _CLAUSE_END.finditer(masked, start, stop)]
     aside = re.match(r"\s*\([^()]*\)", sentence[start:stop])
     if aside:
@@ -456,7 +482,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if not is_factoid(kind):
         return None
     q, s = _norm(question), _norm(sentence)
-    aligned = _aligned(q, s) if CJK_CHAR.search(q) else None
+    aligned = (_inverted(q, s) or _aligned(q, s)) if CJK_CHAR.search(q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
     known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))

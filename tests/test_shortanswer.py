@@ -173,3 +173,9 @@ def test_a_question_for_the_year_gets_the_year_alone():
 ])
 def test_what_a_colon_after_the_span_introduces_is_the_answer(question, sentence, span):
     assert extract_span(question, sentence).text == span
+
+
+def test_a_sentence_that_says_z_is_a_answers_what_a_is():
+    sentence = "“卡基达(Kaji Dha)”是它的启动口令，第一代蓝甲虫加勒特就在它的影响下攻击过科德。"
+    span = extract_span("它的启动口令是什么？", sentence)
+    assert span is not None and "卡基达" in span.text and "蓝甲虫" not in span.text
