@@ -10,6 +10,7 @@ from qa.shortanswer import extract_span, is_factoid, question_kind
 @pytest.mark.parametrize(("question", "kind"), [
     ("月之暗面的创始人是谁？", "person"),
     ("Who founded Moonshot AI?", "person"),
+    ("哪一位微软首席执行官是芝加哥大学校友？", "person"),
     ("智谱AI成立于哪一年？", "time"),
     ("When was StepFun founded?", "time"),
     ("MiniMax 2024 年收入大约多少？", "number"),
