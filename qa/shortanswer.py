@@ -42,7 +42,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"估值|金额|收入|营收|价格|"
                         r"\bhow (?:much|many|long|old|large|big|far|tall|high|often)\b|\bwhat (?:percentage|share|"
                         r"proportion|amount|number|valuation|price)\b|\bvaluation\b|\bvalued\b|\brevenue\b|\bworth\b")),
-    (PERSON, re.compile(r"谁|哪一?位|哪个人|什么人|何人|创始人|创办人|掌门人|\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
+    (PERSON, re.compile(r"谁|哪一?位|哪个人|什么人|何人|创始人|创办人|掌门人|"
+                        r"\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
     (PLACE, re.compile(r"哪里|哪儿|哪裡|在哪|何处|何地|什么地方|哪个城市|哪座城市|哪个国家|哪个省|\bwhere\b|"
                        r"\bwhich (?:city|country|province|place|region)\b|\bwhat (?:city|country|province)\b")),
     (ENTITY, re.compile(rf"哪[{CJK}]|什么|叫|名字|名称|是啥|\bwhich\b|"
