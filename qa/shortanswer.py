@@ -56,11 +56,17 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _DEFINITION = re.compile(r"^\s*(?:什么是[^，,的]{1,20}|[^，,的]{1,20}是什么)\s*[？?]?\s*$")
 
 
+# "龙胆又被称之为什么？", "医院更名为什么？": "为 + 什么" at the end asks "as what", a name, not "why".
+_AS_WHAT = re.compile(r"为什么\s*[？?]?\s*$")
+
+
 def question_kind(question: str) -> str:
     """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
     text = _norm(question)
     if _DEFINITION.match(text):
         return EXPLAIN
+    if _AS_WHAT.search(text):
+        return ENTITY
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind

@@ -21,6 +21,7 @@ from qa.shortanswer import extract_span, is_factoid, question_kind
     ("“六小虎”指的是哪些公司？", "list"),
     ("Which investors backed Zhipu AI?", "list"),
     ("为什么百川智能转向医疗？", "explain"),
+    ("旧富国银行后来改名为什么？", "entity"),
     ("How did Moonshot grow so fast?", "explain"),
     ("什么是梧桐树协议？", "explain"),
     ("乙酰胺是什么？", "explain"),
@@ -180,3 +181,9 @@ def test_a_sentence_that_says_z_is_a_answers_what_a_is():
     sentence = "“卡基达(Kaji Dha)”是它的启动口令，第一代蓝甲虫加勒特就在它的影响下攻击过科德。"
     span = extract_span("它的启动口令是什么？", sentence)
     assert span is not None and "卡基达" in span.text and "蓝甲虫" not in span.text
+
+
+def test_as_what_is_a_name_not_a_reason():
+    sentence = "1998年，西北银行收购旧富国银行，并改名为富国银行，大厦亦改名为富国银行广场。"
+    span = extract_span("旧富国银行后来改名为什么？", sentence)
+    assert span is not None and span.text.startswith("富国银行") and "大厦" not in span.text
