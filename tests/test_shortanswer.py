@@ -158,9 +158,12 @@ def test_of_several_dates_the_one_whose_clause_repeats_the_question_answers():
     assert extract_span("杨朝祥是何时取得学士学位的？", sentence).text == "1970年"
 
 
-def test_a_ratio_is_one_answer():
+def test_a_ratio_is_one_answer_but_a_model_version_is_none():
     span = extract_span("目前学校男女生比例是多少？", "目前学校男女生比例约为1：7（男：女）。")
     assert span is not None and span.text == "1：7"
+    sentence = "Step-2 在 MATH 等多个 Benchmark 上成绩超过 GPT-4-1106、Claude 3 和 Llama 3 70B Chat。"
+    span = extract_span("What is Step-2's zero-shot MATH score?", sentence, "number")
+    assert span is None or "1106" not in span.text
 
 
 def test_a_question_for_the_year_gets_the_year_alone():
