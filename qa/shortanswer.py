@@ -7,6 +7,10 @@ Three general signals, none tied to one document or question:
 - the question usually repeats words of the answering sentence around its question word ("X 是由哪家公司
   开发的" / "X 是由光荣开发的"): the text the question word stands in for lies between those words;
 - the answer is not something the question already says, and lies near the question's words.
+
+The span's edges then follow what the question asks: a date keeps its reign era, range and qualifier, a
+figure its range and unit, a name is taken whole, the noun the question word qualifies stays, and what a
+colon right after the span introduces is the answer.
 """
 
 from __future__ import annotations
@@ -91,7 +95,7 @@ _LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为"
                    "就是", "分别是", "是", "为", "由", "在", "于",
                    "叫", "约", "达", "了", "将", "即", "乃")
 # "一个矩形的表格", "一项最佳……的提名": a count of one is an article, not part of the answer.
-_ARTICLE = re.compile(r"一(?:个|项|种|座|位|家|所|部|名|只|间|支|条|位)")
+_ARTICLE = re.compile(r"一(?:个|项|种|座|位|家|所|部|名|只|间|支|条)")
 _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 
 # ----------------------------------------------------------------------------------------- typed candidates
@@ -540,13 +544,15 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
 
 _ASKS_YEAR = re.compile(r"哪一?年|几几年|\b(?:which|what) year\b")
 _ASKS_DAY = re.compile(r"哪一?个?月|几月|哪一?天|几号|几日|\b(?:month|date|day)\b")
+
+
 def _after_colon(sentence: str, start: int, end: int) -> tuple[int, int]:
     """What a colon right after the span introduces: "刻了他自己的诗句：这里是灵魂换马的驿站", "两个族：A、B"."""
     rest = sentence[end:].lstrip()
     if not rest.startswith(":"):
         return start, end
     at = len(sentence) - len(rest) + 1
-    stop = re.search(r"[。;!?。；！？]|$", sentence[at:])
+    stop = re.search(r"[。;!?；！？]|$", sentence[at:])
     after = _trim(sentence, at, at + stop.start())
     return after if after[1] - after[0] >= 2 else (start, end)
 
