@@ -7,11 +7,16 @@ Three general signals, none tied to one document or question:
 - the question usually repeats words of the answering sentence around its question word ("X 是由哪家公司
   开发的" / "X 是由光荣开发的"): the text the question word stands in for lies between those words;
 - the answer is not something the question already says, and lies near the question's words.
+
+The span's edges then follow what the question asks: a date keeps its reign era, range and qualifier, a
+figure its range and unit, a name is taken whole, the noun the question word qualifies stays, and what a
+colon right after the span introduces is the answer.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -41,7 +46,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"估值|金额|收入|营收|价格|"
                         r"\bhow (?:much|many|long|old|large|big|far|tall|high|often)\b|\bwhat (?:percentage|share|"
                         r"proportion|amount|number|valuation|price)\b|\bvaluation\b|\bvalued\b|\brevenue\b|\bworth\b")),
-    (PERSON, re.compile(r"谁|哪位|哪个人|什么人|何人|创始人|创办人|掌门人|\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
+    (PERSON, re.compile(r"谁|哪一?位|哪个人|什么人|何人|创始人|创办人|掌门人|"
+                        r"\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
     (PLACE, re.compile(r"哪里|哪儿|哪裡|在哪|何处|何地|什么地方|哪个城市|哪座城市|哪个国家|哪个省|\bwhere\b|"
                        r"\bwhich (?:city|country|province|place|region)\b|\bwhat (?:city|country|province)\b")),
     (ENTITY, re.compile(rf"哪[{CJK}]|什么|叫|名字|名称|是啥|\bwhich\b|"
@@ -54,11 +60,17 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _DEFINITION = re.compile(r"^\s*(?:什么是[^，,的]{1,20}|[^，,的]{1,20}是什么)\s*[？?]?\s*$")
 
 
+# "龙胆又被称之为什么？", "医院更名为什么？": "为 + 什么" at the end asks "as what", a name, not "why".
+_AS_WHAT = re.compile(r"为什么\s*[？?]?\s*$")
+
+
 def question_kind(question: str) -> str:
     """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
     text = _norm(question)
     if _DEFINITION.match(text):
         return EXPLAIN
+    if _AS_WHAT.search(text):
+        return ENTITY
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind
@@ -82,31 +94,45 @@ _MONEY = re.compile(r"多少钱|融资|融了|估值|金额|价格|收入|营收
 _LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为", "被认为是", "被视为",
                    "就是", "分别是", "是", "为", "由", "在", "于",
                    "叫", "约", "达", "了", "将", "即", "乃")
+# "一个矩形的表格", "一项最佳……的提名": a count of one is an article, not part of the answer.
+_ARTICLE = re.compile(r"一(?:个|项|种|座|位|家|所|部|名|只|间|支|条)")
 _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 
 # ----------------------------------------------------------------------------------------- typed candidates
 
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
-_DATE = re.compile(
-    r"(?:公元前?)?(?:\d{3,4}|[一二三四五六七八九〇零]{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|"
+_CN_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE_CORE = (
+    r"(?:公元前?)?(?:\d{3,4}|[一二三四五六七八九〇零]{4})\s*年(?!代)"
+    r"(?:\s*" + _CN_DAY + r"\s*月(?:\s*" + _CN_DAY + r"\s*[日号])?)?|"
     r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*(?:(?:至|到|-|~|～|—)\s*\d{1,2}\s*)?月(?:份|初|中旬|底|末)?|"
     r"(?:19|20)\d\d[./-]\d{1,2}(?:[./-]\d{1,2})?|"
     r"[0-9" + _CN_NUM + r"]+\s*世纪(?:[0-9" + _CN_NUM + r"]+\s*年代)?(?:初|中|末|初期|中期|末期|后期|前期)?|"
     r"[0-9" + _CN_NUM + r"]+\s*年代(?:初|中|末|初期|中期|末期)?|"
     r"(?:19|20)\d\d(?!\d)"
 )
+# A date's own qualifier is part of the answer ("2003年初", "1990年代以后", "1227年前后").
+_DATE = re.compile(r"(?:" + _DATE_CORE + r")(?:初|底|末|前后|以来|以后|以前|之后|左右)?")
+# A reign-era year glossed by its Western year, and the month after it: "正德五年（1510年）十月".
+_ERA_BEFORE = re.compile(rf"[{CJK}]{{2}}(?:元|[0-9一二三四五六七八九十]{{1,4}})年\s*\($")
+_AFTER_GLOSS = re.compile(r"\)\s*(?:" + _CN_DAY + r"月(?:" + _CN_DAY + r"[日号])?)?")
+# Two dates or figures joined as a range or a pair are one answer: "2009年9月27日-10月9日", "100米至2,800米".
+_RANGE_JOIN = re.compile(r"\s*(?:起)?(?:至|到|-|~|—|及|和)(?:翌年|次年)?\s*")
+_FIGURE_RANGE = re.compile(r"\s*(?:至|到|-|~|—)\s*")
 _UNIT_WORDS = (r"(?:美元|美金|欧元|英镑|日元|港元|港币|人民币|元|块|"
                r"个|位|名|人|家|次|倍|岁|年|天|小时|分钟|秒|米|公里|千米|厘米|毫米|公分|公尺|英里|英尺|英寸|平方公里|平方米|"
-               r"平方英里|立方米|公顷|亩|吨|公斤|千克|克|毫升|升|磅|度|%|％|层|座|所|部|款|种|项|场|届|篇|首|本|张|辆|架|"
-               r"艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|席|支|队|国|省|城|户|parameters|tokens|"
-               r"km²|km|cm|mm|kg|m²|ghz|mhz|gb|mb|m(?![a-z]))")
+               r"平方英里|立方米|公顷|亩|吨|公斤|千克|克|毫升|升|磅|度|%|％|层|座|所|部|款|种|类|项|场|届|篇|首|本|张|辆|架|"
+               r"艘|条|只|头|匹|枚|颗|台|套|件|份|集|季|卷|章|分|票|席|支|队|国|省|城|户|处|册|股|节|间|"
+               r"日圆|越南盾|韩元|卢布|新台币|台币|澳元|加元|法郎|卢比|里拉|比索|parameters|tokens|"
+               r"km²|km2|km|cm|mm|kg|m²|m2|ghz|mhz|gb|mb|m(?![a-z]))")
 _UNIT = r"(?:万亿|千亿|百亿|十亿|千万|百万|亿|万|千|百)?\s*" + _UNIT_WORDS + "?"
 _NUMBER = re.compile(
     r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
-    r"(?:US\$|\$|¥|￥|€|£)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
+    r"(?:US\$|\$|¥|￥|€|£|±)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
     r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
     r"[" + _CN_NUM + r"]{1,6}(?:多|余)?" + _UNIT_WORDS
 )
+_RATIO = re.compile(r"(?<![A-Za-z0-9.-])\d+(?:\.\d+)?\s*(?:比|:|-)\s*\d+(?:\.\d+)?(?![\d./-])")
 _ORDINAL = re.compile(r"第[0-9" + _CN_NUM + r"]+" + _UNIT_WORDS + "?")
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'&]*){0,5}")
@@ -148,8 +174,9 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
     """
     found: list[tuple[int, int, int]] = []
     if kind == TIME:
-        found = [(*m.span(), 2 if "月" in m.group(0) or re.search(r"[./-]", m.group(0)) else 1)
+        found = [(*_with_era(sentence, *m.span()), 2 if "月" in m.group(0) or re.search(r"[./-]", m.group(0)) else 1)
                  for m in _DATE.finditer(sentence)]
+        found = _joined(found, sentence)
     elif kind == NUMBER:
         for m in _NUMBER.finditer(sentence):
             if _is_number(m.group(0), sentence, m.start(), m.end()):
@@ -158,6 +185,7 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
                 strong = re.search(r"\d", m.group(0)) and re.search(
                     r"[^\d\s,.，约近超过逾达仅共总计大不到将多余几以上左右年天月日]", m.group(0))
                 found.append((*m.span(), 2 if strong else 1))
+        found = _joined(found, sentence, _FIGURE_RANGE)
     elif kind == PERSON:
         found = [(m.start(), m.start() + len(p), 2) for p in people if p for m in re.finditer(re.escape(p), sentence)]
         found += _tagged_names(sentence)
@@ -173,6 +201,26 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
         found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2
                   and not _gloss(sentence, m.start())]
     return sorted(set(found))
+
+
+def _with_era(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a Western year in brackets to the reign-era date it glosses ("天正3年（1575年）十月")."""
+    era = _ERA_BEFORE.search(sentence, 0, start)
+    if era is None or ")" not in sentence[end:end + 2]:
+        return start, end
+    after = _AFTER_GLOSS.match(sentence, sentence.index(")", end))
+    return era.start(), after.end() if after else end
+
+
+def _joined(found: list[tuple[int, int, int]], sentence: str,
+            join: re.Pattern[str] = _RANGE_JOIN) -> list[tuple[int, int, int]]:
+    """Merge spans joined by a range or pair word ("2009年9月27日-10月9日") into one, keeping the parts too."""
+    found = sorted(found)
+    out = list(found)
+    for (a, b, sa), (c, d, sc) in itertools.pairwise(found):
+        if b <= c and join.fullmatch(sentence[b:c]):
+            out.append((a, d, max(sa, sc)))
+    return _outermost(out)
 
 
 def _gloss(sentence: str, start: int) -> bool:
@@ -222,8 +270,15 @@ def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:
             out.append((start, end, 1))
         elif word in _DOTS and 0 < i < len(tokens) - 1 and _name_part(*tokens[i - 1][2:]):
             first, last = tokens[i - 1][0], end
+            for begin, _, part, part_tag in reversed(tokens[:i - 1]):
+                # The tagger cuts a transliteration into pieces ("特雷" "弗"); a common noun before it
+                # ("商人", "总统") is not one of them.
+                if not (part_tag in _NAME_TAGS or _loose_syllable(part, part_tag)) or last - begin > 16:
+                    break
+                first = begin
             for _, stop, part, part_tag in tokens[i + 1:]:
-                if not (_name_part(part, part_tag) or part in _DOTS) or stop - first > 16:
+                if not (_name_part(part, part_tag) or part in _DOTS or _loose_syllable(part, part_tag)) \
+                        or stop - first > 16:
                     break
                 last = stop
             if last > end:
@@ -232,6 +287,14 @@ def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:
 
 
 _DOTS = ("·", "•", "・")
+_NAME_TAGS = ("nr", "nrt", "nrfg", "ns", "ng", "nz", "j")
+# Single characters that end a name rather than continue it: particles, prepositions, conjunctions.
+_NOT_SYLLABLES = set("的是在和与及等了以被由为于所之把将向从对也都就还而或则即乃又亦再才便曾")
+
+
+def _loose_syllable(word: str, tag: str) -> bool:
+    """One Chinese character the tagger split off a transliterated name ("霍尔" "兹"), not a function word."""
+    return len(word) == 1 and bool(CJK_CHAR.match(word)) and word not in _NOT_SYLLABLES and tag not in ("m", "q")
 
 
 def _name_part(word: str, tag: str) -> bool:
@@ -286,6 +349,9 @@ def _trim(sentence: str, start: int, end: int) -> tuple[int, int]:
             if sentence.startswith(p, start) and end - start > len(p) + 1:
                 start, changed = start + len(p), True
                 break
+        article = _ARTICLE.match(sentence, start, end)
+        if article and end - article.end() >= 2:
+            start, changed = article.end(), True
         for p in _TAIL_PARTICLES:
             if sentence[start:end].endswith(p) and end - start > len(p) + 1:
                 end, changed = end - len(p), True
@@ -329,7 +395,9 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
     if end is None and right:
         end = _first_after(right, sentence, start if start is not None else 0)
     if start is not None and end is not None and end > start:
-        pass
+        # Both sides found: what lies between may run over an aside ("X（1546年－1618年）是 Y 的武将");
+        # the answer is the clause that the words after the question word follow.
+        start = _last_clause(sentence, start, end)
     elif start is not None:
         while start < len(sentence) and sentence[start] in _PUNCT:
             start += 1
@@ -343,6 +411,52 @@ def _aligned(question: str, sentence: str) -> tuple[int, int] | None:
     start, end = _trim(sentence, start, end)
     return (start, end) if end - start >= 2 else None
 
+
+
+def _mask_brackets(text: str) -> str:
+    """``text`` with each bracketed gloss blanked out, so that its punctuation splits no clause."""
+    return re.sub(r"\([^()]*\)", lambda m: "_" * len(m.group(0)), text)
+
+
+def _inverted(question: str, sentence: str) -> tuple[int, int] | None:
+    """The answer to "A是什么" in a sentence that says "Z是A": the clause before that "是".
+
+    "它的启动口令是什么" is answered by "“卡基达”是它的启动口令", where the words after the subject
+    would say something else.
+    """
+    wh = _WH.search(question)
+    if not wh or question[wh.end():].strip(_PUNCT + "呢吗啊呀"):
+        return None
+    asked = re.match(r"(.+?)(?:是|为)$", question[:wh.start()].strip(_PUNCT))
+    core = asked.group(1) if asked else ""
+    for n in range(min(len(core), 12), 3, -1):
+        for m in re.finditer(re.escape(core[-n:]), sentence):
+            if sentence[:m.start()].endswith("是"):
+                masked = _mask_brackets(sentence[:m.start() - 1])
+                before = [b.end() for b in _CLAUSE_END.finditer(masked)]
+                start, end = _trim(sentence, before[-1] if before else 0, m.start() - 1)
+                return (start, end) if end - start >= 2 else None
+    return None
+
+
+def _last_clause(sentence: str, start: int, end: int) -> int:
+    """Where the last clause of ``sentence[start:end]`` that holds words begins.
+
+    Brackets gloss the words before them ("1435毫米（4英尺8英寸）的标准") and split nothing, unless they
+    open the stretch (an aside after the subject the question names).
+    """
+    stop = end
+    if sentence[start:end].rstrip().endswith(")") and "(" in sentence[start:end]:
+        stop = sentence.rindex("(", start, end)  # a gloss at the end belongs to the clause before it
+    masked = _mask_brackets(sentence[:stop])
+    breaks = [m.end() for m in _CLAUSE_END.finditer(masked, start, stop)]
+    aside = re.match(r"\s*\([^()]*\)", sentence[start:stop])
+    if aside:
+        breaks = sorted(set(breaks) | {start + aside.end()})
+    for at in reversed(breaks):
+        if len(sentence[at:stop].strip(_PUNCT)) >= 2:
+            return at
+    return start
 
 
 def _anchors(question: str, sentence: str) -> list[int]:
@@ -379,15 +493,20 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if not is_factoid(kind):
         return None
     q, s = _norm(question), _norm(sentence)
-    aligned = _aligned(q, s) if CJK_CHAR.search(q) else None
+    aligned = (_inverted(q, s) or _aligned(q, s)) if CJK_CHAR.search(q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
     known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))
              if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
+    if kind == NUMBER and re.search(r"比例|比率|比分|\bratio\b|\bscore\b", q):
+        # "男女生比例" and "比分" ask for two figures side by side ("1：7", "20比1").
+        typed += [(*m.span(), 2) for m in _RATIO.finditer(s)]
     if kind == NUMBER and re.search(r"第(?:几|多少)", q):
         # "第几位皇后" asks for an ordinal, which is otherwise not a figure.
         typed += [(*m.span(), 2) for m in _ORDINAL.finditer(s) if not _in_question(m.group(0), q)]
     strongest = max((c[2] for c in typed), default=0)
+    # Dates and figures are told apart by their clause; names in one list share it.
+    pairs = _pairs(q, anchors) if kind in (TIME, NUMBER) else set()
     chosen: tuple[int, int] | None = None
     if aligned and kind in (ENTITY, PLACE) and aligned[1] - aligned[0] <= 30:
         chosen = aligned
@@ -395,23 +514,75 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
         if aligned:
             inside = [c for c in typed if c[0] >= aligned[0] - 1 and c[1] <= aligned[1] + 1]
             overlapping = [c for c in typed if c[0] < aligned[1] and c[1] > aligned[0]]
-            pool = inside or overlapping
+            pool = sorted(set(inside) | set(overlapping))
             asked = _asked_noun(q)
-            if pool:
-                chosen = max(pool, key=lambda c: (_fits(s, c, asked), c[2], c[1] - c[0]))[:2]
+            if pool and max(_shared(s, c, pairs) for c in pool) >= max(_shared(s, c, pairs) for c in typed):
+                chosen = max(pool, key=lambda c: (_fits(s, c, asked), _shared(s, c, pairs), c[2], c[1] - c[0]))[:2]
         if chosen is None and aligned and kind == PERSON and strongest < 2 and aligned[1] - aligned[0] <= 30:
             chosen = aligned  # name heuristics are weaker than the question's own words around the answer
         if chosen is None and (spots or not aligned):
             asked = _asked_noun(q)
-            chosen = min(typed, key=lambda c: (-_fits(s, c, asked), -c[2], _distance(c, spots), c[0]))[:2]
+            chosen = min(typed, key=lambda c: (-_fits(s, c, asked), -_shared(s, c, pairs), -c[2],
+                                               _distance(c, spots), c[0]))[:2]
     if chosen is None and aligned and aligned[1] - aligned[0] <= 40 and not _in_question(s[aligned[0]:aligned[1]], q) \
             and kind not in (NUMBER, TIME):  # a figure or a date must be found as one, not guessed
         chosen = aligned
     if chosen is None:
         return None
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
+    if kind == PLACE and chosen == aligned:
+        a, b = _place_core(s, a, b)
+    if chosen == aligned:
+        a, b = _after_colon(s, a, b)
+    if kind == TIME and _ASKS_YEAR.search(q) and not _ASKS_DAY.search(q):
+        year = re.match(r"(?:公元前?)?\d{3,4}\s*年(?=\s*\d{1,2}\s*月)", s[a:b])
+        b = a + year.end() if year else b  # "哪一年" asks for the year, not the day
+    b = _with_head_noun(q, s, a, b)
     text = sentence[a:b].strip()
     return Span(text, a + (len(sentence[a:b]) - len(sentence[a:b].lstrip())), kind) if text else None
+
+
+_ASKS_YEAR = re.compile(r"哪一?年|几几年|\b(?:which|what) year\b")
+_ASKS_DAY = re.compile(r"哪一?个?月|几月|哪一?天|几号|几日|\b(?:month|date|day)\b")
+
+
+def _after_colon(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """What a colon right after the span introduces: "刻了他自己的诗句：这里是灵魂换马的驿站", "两个族：A、B"."""
+    rest = sentence[end:].lstrip()
+    if not rest.startswith(":"):
+        return start, end
+    at = len(sentence) - len(rest) + 1
+    stop = re.search(r"[。;!?；！？]|$", sentence[at:])
+    after = _trim(sentence, at, at + stop.start())
+    return after if after[1] - after[0] >= 2 else (start, end)
+
+
+_LOCATED = re.compile(r"位于|坐落于|座落于|坐落在|座落在|地处")
+
+
+def _place_core(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The place itself in a stretch that says what lies there: "与宏都建设同样位于嘉义市" → "嘉义市"."""
+    located = list(_LOCATED.finditer(sentence, start, end))
+    if located and end - located[-1].end() >= 2:
+        start = located[-1].end()
+    return start, end
+
+
+def _with_head_noun(question: str, sentence: str, start: int, end: int) -> int:
+    """Extend a span by the noun the question word qualifies when the sentence has it right after the span.
+
+    "哪所大学" asks for "耶鲁大学", not "耶鲁"; "什么制度" for "「一领具足」制度". The noun is the
+    run of words after the question word that the tagger calls nouns.
+    """
+    wh = _WH.search(question)
+    if wh is None or not re.match(r"哪|什么$", wh.group(0)):
+        return end  # only "哪 / 什么" qualify a noun; "谁", "多少", "何时" stand alone
+    word = ""
+    for token, tag in rjieba.tag(question[wh.end():wh.end() + 10]):
+        if not tag.startswith("n") or not CJK_CHAR.match(token):
+            break
+        word += token
+    return end + len(word) if len(word) >= 2 and sentence.startswith(word, end) else end
 
 
 def holds_kind(question: str, sentence: str, kind: str, people: tuple[str, ...] = ()) -> bool:
@@ -433,10 +604,42 @@ def _asked_noun(question: str) -> set[str]:
 
 
 def _fits(sentence: str, span: tuple[int, ...], asked: set[str]) -> int:
-    """1 when the unit or the words right after a figure share a character with what the question counts."""
+    """How well a figure fits what the question counts.
+
+    2 when its own unit does ("三条" for "几条跑道"), 1 when the words right after it in its clause do
+    ("500万 的特大都市"), else 0.
+    """
     if not asked:
         return 0
-    return int(bool(asked & set(sentence[span[0]:span[1] + 4])))
+    if asked & set(re.sub(r"[\d.,\s]", "", sentence[span[0]:span[1]])):
+        return 2
+    after = _CLAUSE_END.split(sentence[span[1]:span[1] + 4])[0]
+    return int(bool(asked & set(after)))
+
+
+def _pairs(question: str, anchors: tuple[str, ...]) -> set[str]:
+    """Character pairs of the question's Chinese words (and of their renderings), the question word aside."""
+    text = _WH.sub("|", question) + "|" + "|".join(_norm(a) for a in anchors if a)
+    return {run[i:i + 2] for run in re.findall(rf"[{CJK}]+", text) for i in range(len(run) - 1)}
+
+
+def _shared(sentence: str, span: tuple[int, ...], pairs: set[str]) -> int:
+    """How many of the question's character pairs the clause around a candidate holds.
+
+    Of several dates or figures in one sentence, the one whose clause repeats the question's words
+    ("1959年设立冷湖市" for "冷湖市是何时设立的") answers it. A clause that is the candidate alone ("1970年，
+    在……取得学士学位") is read with the clause after it.
+    """
+    if not pairs:
+        return 0
+    ends = [m.start() for m in _CLAUSE_END.finditer(sentence)] + [len(sentence)]
+    before = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, span[0])]
+    start = before[-1] if before else 0
+    end = next(e for e in ends if e >= span[1])
+    if len(sentence[start:end].strip(_PUNCT)) - (span[1] - span[0]) < 2:
+        end = next((e for e in ends if e > end), end)
+    clause = sentence[start:end]
+    return sum(1 for p in pairs if p in clause)
 
 
 def _distance(span: tuple[int, ...], spots: list[int]) -> int:
