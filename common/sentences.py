@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")
 _BULLET = re.compile(r"^(?:[-*•]\s+)+")
 
 
-def split_sentences(text: str) -> list[str]:
+# One answer splits each retrieved passage several times (evidence signals, quote candidates, the sentences
+# after a colon), and the same passages come back for many questions.
+@lru_cache(maxsize=8192)
+def split_sentences(text: str) -> tuple[str, ...]:
     """Sentences (or table rows) of a passage, each an exact substring of it, list bullets removed."""
     out = []
     for m in _SENTENCE.finditer(text):
@@ -16,4 +20,4 @@ def split_sentences(text: str) -> list[str]:
         s = _BULLET.sub("", s) if not s.startswith("|") else s
         if len(s) >= 6 and any(c.isalnum() for c in s) and not set(s) <= set("|-: "):
             out.append(s)
-    return out
+    return tuple(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from common.cedict import EnglishToChinese
@@ -137,9 +138,14 @@ class QueryExpander:
         for rank, (name, _) in enumerate(self._zh_names):
             self._zh_by_first.setdefault(name[0], []).append(rank)
         self._cedict = EnglishToChinese(cache_dir)
+        # The answerer asks this of every sentence of every retrieved passage, and passages recur across questions.
+        self._entities_cached = lru_cache(maxsize=8192)(self._scan_entities)
 
     def find_entities(self, text: str) -> list[Entity]:
         """Glossary entities named in ``text`` (in either language), in order of appearance."""
+        return list(self._entities_cached(text))
+
+    def _scan_entities(self, text: str) -> tuple[Entity, ...]:
         norm = normalize(text)
         found: list[tuple[int, Entity]] = []
         if self._en_pattern:
@@ -157,7 +163,7 @@ class QueryExpander:
         for _, entity in sorted(found, key=lambda x: x[0]):
             if entity not in seen:
                 seen.append(entity)
-        return seen
+        return tuple(seen)
 
     def _known(self, words: list[str], limit: int = 2, *, by_use: bool = False) -> list[str]:
         """Keep candidate words whose tokens the index actually contains.
