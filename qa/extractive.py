@@ -281,6 +281,25 @@ def _only_about_subject(sentence: str, context: AnswerContext) -> bool:
     return all(any(compact(a) in asked for a in entity) for entity in context.entities_in(sentence))
 
 
+def _relation_words(concepts: list[list[str]], context: AnswerContext) -> list[set[str]]:
+    """The question's concepts besides its subject, each as the compact forms it may take in the text."""
+    subject = {compact(a) for entity in context.names for a in entity}
+    out = []
+    for alternatives in concepts:
+        forms = {compact(a) for a in alternatives if compact(a)}
+        if forms and not any(f in n or n in f for f in forms for n in subject):
+            out.append(forms)
+    return out
+
+
+def _states(c: _Candidate, relation: list[set[str]], header: list[str]) -> bool:
+    """Whether the sentence (with a row's column names) holds any of the question's relation words."""
+    if not relation:
+        return True
+    text = compact(" ".join([*header, c.sentence]))
+    return any(f in text for forms in relation for f in forms)
+
+
 def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context: AnswerContext,
              anchors: tuple[str, ...]) -> str:
     """The short answer in one quoted sentence or table row ("" when it holds none)."""
@@ -394,7 +413,11 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     span, chosen = "", _select(candidates)
     if is_factoid(kind):
         best = candidates[0].score
-        tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best]
+        # A person answers only from a sentence that says what is asked of the subject ("founded", "CEO"), not
+        # from one that merely names the subject and some person ("拜登政府将 Zhipu AI 列入……").
+        relation = _relation_words(concepts, context) if kind == "person" else []
+        tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best
+                 and _states(c, relation, headers[id(c)])]
         spans = {id(c): _span_of(question, c, kind, headers[id(c)], context, anchors) for c in tries}
         first = next((c for c in tries if spans[id(c)]), None)
         span = spans[id(first)] if first is not None else ""

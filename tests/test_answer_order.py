@@ -102,3 +102,22 @@ def test_the_embedding_outweighs_words_only_when_the_question_is_not_rendered_su
 
     assert first(1.0) == words  # "ski" surely means 滑雪: the sentence saying it answers
     assert first(0.0) == vector  # a dictionary's guess at "ski" weighs less than the embedding
+
+
+def test_no_person_named_from_a_sentence_that_does_not_say_what_is_asked():
+    from qa.extractive import AnswerContext
+
+    context = AnswerContext(names=[["智谱", "Zhipu AI"]], people=("拜登", "唐杰"))
+    sanction = _passage("出口管制", "2025年1月15日，拜登政府将Zhipu AI的10家子公司列入限制贸易名单。")
+    answer = extractive_answer("Who founded Zhipu AI?", "en", [sanction], [["Zhipu AI", "智谱"], ["创立", "创办"]],
+                               _FlatRarity(), {}, context=context)
+    assert not answer.abstained and answer.short_answer == "" and "**" not in answer.text
+    founded = _passage("智谱", "智谱由唐杰创立。", rank=1)
+    answer = extractive_answer("Who founded Zhipu AI?", "en", [sanction, founded],
+                               [["Zhipu AI", "智谱"], ["创立", "创办"]], _FlatRarity(), {}, context=context)
+    assert answer.short_answer == "唐杰"
+    # Figures are still read from a sentence naming the subject: the relation check is for people only.
+    valuation = _passage("智谱", "智谱最新一轮融资为 30 亿美元。")
+    answer = extractive_answer("What is Zhipu AI's valuation?", "en", [valuation], [["Zhipu AI", "智谱"], ["估值"]],
+                               _FlatRarity(), {}, context=context)
+    assert answer.short_answer == "30 亿美元"
