@@ -154,7 +154,6 @@ class HybridRetriever:
         self.rerank_candidates = rerank_candidates
         self.rarity = rarity or TermRarity(index)
         self.sentence_cache = sentence_cache
-        self._positions: dict[str, int] | None = None  # chunk id -> row, built on first use
 
     def search(self, query: str, k: int = 5, *, language: str | None = None,
                translation: str | None = None) -> Retrieval:
@@ -203,7 +202,7 @@ class HybridRetriever:
         }
         return Retrieval(passages, language, expansion, float(chunk_dense.max(initial=0.0)), trace,
                          self._spread(chunk_dense) if cfg.dense else 0.0,
-                         self.sentence_cosines(passages, vectors) if vectors is not None else {})
+                         self._sentence_cosines(order, passages, vectors) if vectors is not None else {})
 
     def _dense(self, variants: list[str],
                timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -219,8 +218,11 @@ class HybridRetriever:
         timings["embed_ms"] = (time.perf_counter() - t) * 1000
         return *self._dense_scores(vectors), vectors
 
-    def sentence_cosines(self, passages: list[Passage], vectors: np.ndarray) -> dict[str, dict[str, float]]:
+    def _sentence_cosines(self, rows: np.ndarray, passages: list[Passage],
+                          vectors: np.ndarray) -> dict[str, dict[str, float]]:
         """Each passage's sentences (by chunk id) with their cosine to the query ``vectors``.
+
+        ``rows`` are the passages' index rows, in the same order (as :meth:`_best` returns them).
 
         Like the dense score, the question's own cosine is mixed with its translation's when there is one.
         Sentences too short for a vector of their own (see :mod:`retrieve.sentences`) are left out.
@@ -228,15 +230,9 @@ class HybridRetriever:
         store = self.sentences
         if store is None or not len(vectors):
             return {}
-        if self._positions is None:
-            self._positions = {c.chunk_id: i for i, c in enumerate(self.index.chunks)}
-        out = {}
-        for p in passages:
-            at = self._positions.get(p.chunk_id)
-            if at is not None:
-                out[p.chunk_id] = {s: float(_mix(list(row), self.config.translation_weight))
-                                   for s, row in store.cosines(at, p.text, vectors).items()}
-        return out
+        return {p.chunk_id: {s: float(_mix(list(row), self.config.translation_weight))
+                             for s, row in store.cosines(int(at), p.text, vectors).items()}
+                for at, p in zip(rows, passages, strict=True)}
 
     @staticmethod
     def _rendered_tokens(expansion: Expansion, translation: str | None, query_tokens: list[str]) -> dict[str, float]:
