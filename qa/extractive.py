@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from common.messages import message
 from common.patterns import CJK, CJK_CHAR
@@ -210,6 +211,11 @@ class AnswerContext:
     similarity: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     sure_share: float = 1.0
 
+    @cached_property
+    def subject_forms(self) -> set[str]:
+        """Every alias of what the question names, in compact form, to compare with what a sentence names."""
+        return {compact(a) for entity in self.names for a in entity}
+
 
 def _header(passage: Passage, sentence: str, context: AnswerContext) -> list[str]:
     """The header cells of the table a quoted row belongs to."""
@@ -230,7 +236,7 @@ def _row_about_others(sentence: str, context: AnswerContext) -> bool:
     if not context.names or context.entities_in is None:
         return False
     named = context.entities_in(_row_label(sentence))
-    asked = {compact(a) for entity in context.names for a in entity}
+    asked = context.subject_forms
     return bool(named) and not any(compact(a) in asked for entity in named for a in entity)
 
 
@@ -241,7 +247,7 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext) -> list[_C
     """
     if not context.names or context.entities_in is None:
         return candidates
-    asked = {compact(a) for entity in context.names for a in entity}
+    asked = context.subject_forms
     out = []
     for c in candidates:
         row = is_row(c.sentence)
@@ -277,13 +283,13 @@ def _only_about_subject(sentence: str, context: AnswerContext) -> bool:
     """
     if not context.names or context.entities_in is None or is_row(sentence):
         return True
-    asked = {compact(a) for entity in context.names for a in entity}
+    asked = context.subject_forms
     return all(any(compact(a) in asked for a in entity) for entity in context.entities_in(sentence))
 
 
 def _relation_words(concepts: list[list[str]], context: AnswerContext) -> list[set[str]]:
     """The question's concepts besides its subject, each as the compact forms it may take in the text."""
-    subject = {compact(a) for entity in context.names for a in entity}
+    subject = context.subject_forms
     out = []
     for alternatives in concepts:
         forms = {compact(a) for a in alternatives if compact(a)}
