@@ -90,7 +90,7 @@ class AbstainPolicy:
     def decide(self, question: str, retrieval: Retrieval, rarity: TermRarity,
                lead_in: dict[str, str] | None = None) -> Decision:
         """Decide for ``question``; ``lead_in`` holds the article text before each passage (by chunk id)."""
-        evidence = signals(question, retrieval, rarity)
+        evidence = signals(question, retrieval, rarity, lead_in=lead_in)
         if not retrieval.passages:
             return Decision(True, 0.0, evidence, "no passages")
         model = self.answer_model

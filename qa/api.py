@@ -21,7 +21,7 @@ from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
 from qa.english import NameRenderer
-from qa.evidence import NAMES
+from qa.evidence import NAMES, subject_names
 from qa.extractive import AnswerContext, extractive_answer
 from qa.focus import ATTRIBUTES, FocusCheck
 from qa.generate import llm_answer_stream, status_answer
@@ -188,8 +188,7 @@ class Pipeline:
         if decision.abstain:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
-            names = [list(e.zh + e.en) for e in retrieval.expansion.entities if e.kind not in ("place", "media")]
-            context = replace(self._answer_context(), names=names, lead_in=lead_in,
+            context = replace(self._answer_context(), names=subject_names(retrieval.expansion), lead_in=lead_in,
                               similarity=retrieval.sentence_scores, sure_share=self._sure_share(retrieval))
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
                                        retrieval.expansion.concepts, self.retriever.rarity, trace, context=context)

@@ -13,6 +13,7 @@ from common.patterns import CJK, CJK_CHAR
 from common.sentences import split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
+from qa.evidence import relation_words
 from qa.shortanswer import extract_span, holds_kind, is_factoid, question_kind
 from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
@@ -287,17 +288,6 @@ def _only_about_subject(sentence: str, context: AnswerContext) -> bool:
     return all(any(compact(a) in asked for a in entity) for entity in context.entities_in(sentence))
 
 
-def _relation_words(concepts: list[list[str]], context: AnswerContext) -> list[set[str]]:
-    """The question's concepts besides its subject, each as the compact forms it may take in the text."""
-    subject = context.subject_forms
-    out = []
-    for alternatives in concepts:
-        forms = {compact(a) for a in alternatives if compact(a)}
-        if forms and not any(f in n or n in f for f in forms for n in subject):
-            out.append(forms)
-    return out
-
-
 def _states(c: _Candidate, relation: list[set[str]], header: list[str]) -> bool:
     """Whether the sentence (with a row's column names) holds any of the question's relation words."""
     if not relation:
@@ -421,7 +411,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         best = candidates[0].score
         # A person answers only from a sentence that says what is asked of the subject ("founded", "CEO"), not
         # from one that merely names the subject and some person ("拜登政府将 Zhipu AI 列入……").
-        relation = _relation_words(concepts, context) if kind == "person" else []
+        relation = relation_words(concepts, context.subject_forms) if kind == "person" else []
         tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best
                  and _states(c, relation, headers[id(c)])]
         spans = {id(c): _span_of(question, c, kind, headers[id(c)], context, anchors) for c in tries}

@@ -11,8 +11,8 @@ import pytest
 from common.errors import IndexCorruptError
 from eval.calibrate import Sample, best_threshold, fit_logistic
 from qa.abstain import AbstainPolicy, AnswerabilityModel
-from qa.evidence import NAMES, EvidenceSignals, key_terms, signals, visible_share
-from retrieve.expand import Expansion, Rendering
+from qa.evidence import NAMES, EvidenceSignals, key_terms, signals, stated, visible_share
+from retrieve.expand import Entity, Expansion, Rendering
 from retrieve.hybrid import Retrieval
 from retrieve.passage import Passage
 
@@ -69,6 +69,35 @@ def test_visible_share_is_the_part_of_the_question_the_corpus_writes():
     assert visible_share([["腾讯"], ["天气", "weather"]], rarity) == 0.5  # Rarity weighs every word alike
     assert visible_share([["天气"]], rarity) == 0.0
     assert visible_share([], rarity) == 1.0
+
+
+_TENCENT = Entity("company", ("腾讯",), ("Tencent",))
+_MINIMAX = Entity("company", ("稀宇科技",), ("MiniMax",))
+
+
+def _about(concepts: list[list[str]], *texts: str, section: str = "", named=(_TENCENT,)) -> Retrieval:
+    passages = [Passage("d", f"d#{i}", "", "", "", section, t, 0, len(t), 1.0) for i, t in enumerate(texts)]
+    return Retrieval(passages, "zh", Expansion(entities=list(named), concepts=concepts), 0.85)
+
+
+def test_stated_needs_the_subject_and_another_question_word_in_one_sentence():
+    founder = [["腾讯", "tencent"], ["创始人", "创始"]]
+    # Tencent only among investors, and a founder only of another company: nothing ties them.
+    apart = _about(founder, "投资方包括腾讯、阿里。该轮融资于2023年完成。杨植麟是月之暗面的创始人。")
+    assert stated(apart, {}) == 0.0
+    assert stated(_about(founder, "马化腾是腾讯的创始人。"), {}) == 1.0
+    # "该公司" refers to the sentence before; a section heading names what its sentences leave out.
+    assert stated(_about(founder, "腾讯成立于1998年。该公司的创始人是马化腾。"), {}) == 1.0
+    assert stated(_about(founder, "其创始人是马化腾。", section="腾讯"), {}) == 1.0
+    # A table row names its subject through the text above its table.
+    row = _about(founder, "| 创始人 | 马化腾 |")
+    assert stated(row, {}) == 0.0 and stated(row, {"d#0": "腾讯的团队"}) == 1.0
+    # Two subjects named together are tied to each other.
+    both = [["腾讯", "tencent"], ["稀宇科技", "minimax"]]
+    assert stated(_about(both, "腾讯投资了稀宇科技。", named=(_TENCENT, _MINIMAX)), {}) == 1.0
+    # A question naming no subject, or nothing besides it, is not judged.
+    assert stated(_retrieval("zh", "投资方包括腾讯。"), {}) == 1.0
+    assert stated(_about([["腾讯", "tencent"], ["什么"]], "投资方包括阿里。"), {}) == 1.0
 
 
 def _model(threshold: float = 0.5) -> AnswerabilityModel:
