@@ -135,7 +135,8 @@ _NUMBER = re.compile(
 _RATIO = re.compile(r"(?<![A-Za-z0-9.-])\d+(?:\.\d+)?\s*(?:比|:|-)\s*\d+(?:\.\d+)?(?![\d./-])")
 _ORDINAL = re.compile(r"第[0-9" + _CN_NUM + r"]+" + _UNIT_WORDS + "?")
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
-_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'&]*){0,5}")
+# A run starts at a word's start: "6B" is one token, and "B Chat Model" is no name.
+_LATIN = re.compile(r"(?<![A-Za-z0-9.\-+'&])[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Za-z0-9][A-Za-z0-9.\-+'&]*){0,5}")
 # A common Chinese surname followed by one or two given-name characters, for "who" questions.
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
              "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")

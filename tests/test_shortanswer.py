@@ -190,3 +190,10 @@ def test_as_what_is_a_name_not_a_reason():
     sentence = "1998年，西北银行收购旧富国银行，并改名为富国银行，大厦亦改名为富国银行广场。"
     span = extract_span("旧富国银行后来改名为什么？", sentence)
     assert span is not None and span.text.startswith("富国银行") and "大厦" not in span.text
+
+
+def test_a_latin_name_starts_at_a_word_start():
+    # "6B" is one token: its letter does not begin a name of its own.
+    span = extract_span("What is the model called?", "Yi-1.5-9B & 6B Chat Model 已开源", "entity")
+    assert span is not None and not span.text.startswith("B ")
+    assert extract_span("Which library is it?", "Gtk是一个GUI函式库", "entity").text == "Gtk"
