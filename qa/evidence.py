@@ -18,7 +18,6 @@ from common.patterns import CJK_CHAR
 from common.sentences import split_sentences
 from common.textnorm import compact, normalize
 from common.tokenize import STOPWORDS, tokenize
-from qa.tables import is_row
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.expand import Expansion
 from retrieve.hybrid import Retrieval
@@ -155,9 +154,9 @@ def signals(question: str, retrieval: Retrieval, rarity: TermRarity, top_n: int 
 def stated(retrieval: Retrieval, lead_in: dict[str, str]) -> float:
     """Whether a retrieved sentence ties the question's subject to another of its words (1 with no subject).
 
-    The sentence names the subject, or leaves it to the sentence before ("该公司还推出了……") or to its section
-    heading; a table row names it through the heading and the text before its table (``lead_in``, by chunk
-    id). Naming two of the question's subjects together also ties them ("李开复……创立了零一万物"). Single
+    The sentence names the subject, or leaves it to the sentence before ("该公司还推出了……"), to its headings or
+    to the text just before its passage (``lead_in``, by chunk id), where a table's company is usually named.
+    Naming two of the question's subjects together also ties them ("李开复……创立了零一万物"). Single
     characters and question words do not count as the other word: they are in every sentence.
     """
     entities = [{f for f in map(compact, names) if len(f) >= 2} for names in subject_names(retrieval.expansion)]
@@ -169,12 +168,11 @@ def stated(retrieval: Retrieval, lead_in: dict[str, str]) -> float:
     if not entities or (not relation and len(entities) < 2):
         return 1.0
     for p in retrieval.passages:
-        section = compact(p.section)
         framing = compact(f"{p.title} {p.section} {lead_in.get(p.chunk_id, '')}")
         before = ""
         for sentence in split_sentences(p.text):
             text = compact(sentence)
-            context = f"{text}|{framing}" if is_row(sentence) else f"{text}|{before}|{section}"
+            context = f"{text}|{before}|{framing}"
             named = sum(any(f in text for f in forms) for forms in entities)
             if named >= 2 or (any(f in context for f in subject) and
                               any(f in text for forms in relation for f in forms)):
