@@ -44,7 +44,7 @@ def collect(eval_set: EvalSet, pipeline: Pipeline, k: int = 5) -> list[Sample]:
     for q in tqdm(eval_set.questions("dev"), desc=eval_set.name, leave=False):
         retrieval = pipeline.search(q.question, k)
         evidence = signals(q.question, retrieval, pipeline.retriever.rarity,
-                           lead_in=pipeline._lead_in(retrieval.passages))
+                           lead_in=pipeline.lead_in(retrieval.passages))
         out.append(Sample(eval_set.name, language_group(retrieval.language), q.answerable, tuple(evidence.vector())))
     return out
 

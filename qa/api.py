@@ -183,7 +183,7 @@ class Pipeline:
         clean = str(trace["question"])
         query = str(trace.get("retrieval_query", clean))
         trace["asks_for"] = [a.name for a in self.policy.focus.asked(query)]
-        lead_in = self._lead_in(retrieval.passages)
+        lead_in = self.lead_in(retrieval.passages)
         decision = self.policy.decide(query, retrieval, self.retriever.rarity, lead_in)
         if decision.abstain:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
@@ -223,7 +223,7 @@ class Pipeline:
         expansion = retrieval.expansion
         return named_share(expansion, expansion.concepts, weigh(expansion.concepts, self.retriever.rarity))
 
-    def _lead_in(self, passages: list[Passage], chars: int = LEAD_IN_CHARS) -> dict[str, str]:
+    def lead_in(self, passages: list[Passage], chars: int = LEAD_IN_CHARS) -> dict[str, str]:
         """The article text just before each passage, where a table's company is usually named."""
         out = {}
         for p in passages:
