@@ -35,8 +35,18 @@ _AMOUNT = re.compile(
     r"(?P<scale>万亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
     r"(?P<unit>美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|人|名|位|家|个|款|次|倍|年|天|轮|篇|项)?"
     r"(?P<plus3>多|余|以上)?")
-_DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*(?:年\s*(?:(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?|"
-                   r"[./-](?P<m2>\d{1,2})(?:[./-](?P<d2>\d{1,2}))?(?!\d))|(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
+# A year is four digits before 年 ("1281 年" is a year, not 1,281 years), or 19xx/20xx in 2023.04.06 form; a
+# year before the common era says so ("公元前 221 年").
+_DATE = re.compile(r"(?:(?P<bc>公元前)\s*(?P<yb>\d{1,4})\s*年(?!代)|(?P<y>1\d{3}|20\d\d)\s*年(?!代)"
+                   r"(?:\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?|"
+                   r"(?P<y2>(?:19|20)\d\d)[./-](?P<m2>\d{1,2})(?:[./-](?P<d2>\d{1,2}))?(?!\d))|"
+                   r"(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
+# Centuries and decades: "20 世纪 90 年代" is the 1990s, not "20 世纪 90 years 代".
+_ERA = re.compile(r"(?:(?P<ebc>公元前)\s*)?(?P<c>\d{1,2})\s*世[纪紀](?:\s*(?P<dec>\d0)\s*年代)?"
+                  r"(?P<part>初期|中期|末期|后期|後期|前期|初|中|末)?|(?P<decade>\d{0,2}\d0)\s*年代"
+                  r"(?P<part2>初期|中期|末期|后期|後期|前期|初|中|末)?")
+_PART = {"初": "early ", "初期": "early ", "前期": "early ", "中": "mid-", "中期": "mid-", "末": "late ",
+         "末期": "late ", "后期": "late ", "後期": "late "}
 # Column names that tables in Chinese articles commonly use, for English readers of a quoted row.
 COLUMN_WORDS = {"时间": "date", "日期": "date", "轮次": "round", "金额": "amount", "融资金额": "amount",
                 "估值": "valuation", "最新估值": "latest valuation", "机构": "investors", "投资机构": "investors",
@@ -56,7 +66,7 @@ def english_column(name: str) -> str:
 
 
 # A date or a figure, for finding what to render in a sentence.
-FIGURE = re.compile(f"(?:{_DATE.pattern})|(?:{_AMOUNT.pattern})")
+FIGURE = re.compile(f"(?:{_ERA.pattern})|(?:{_DATE.pattern})|(?:{_AMOUNT.pattern})")
 # Readings of characters that differ when they are a surname.
 _SURNAME_READING = {"曾": "zeng", "单": "shan", "仇": "qiu", "解": "xie", "查": "zha", "朴": "piao", "区": "ou",
                     "盖": "ge", "覃": "qin", "乐": "yue", "尉": "yu", "员": "yun", "缪": "miao", "瞿": "qu",
@@ -105,7 +115,9 @@ def render_amount(match: re.Match[str]) -> str:
 
 def render_date(match: re.Match[str]) -> str:
     """``2023年4月`` → ``April 2023``; ``2023.04.06`` → ``6 April 2023``; ``2023年`` → ``2023``."""
-    year = match.group("y") or ""
+    if match.group("bc"):
+        return f"{int(match.group('yb'))} BC"
+    year = match.group("y") or match.group("y2") or ""
     month = match.group("m") or match.group("m2") or match.group("m3")
     day = match.group("d") or match.group("d2") or match.group("d3")
     if month and not 1 <= int(month) <= 12:
@@ -118,19 +130,40 @@ def render_date(match: re.Match[str]) -> str:
     return " ".join(parts)
 
 
+def _ordinal(n: int) -> str:
+    """``1`` → ``1st``, ``12`` → ``12th``, ``22`` → ``22nd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def render_era(match: re.Match[str]) -> str:
+    """``20 世纪 90 年代`` → ``the 1990s``; ``公元前 3 世纪`` → ``the 3rd century BC``; ``80 年代`` → ``the '80s``.
+
+    A decade without its century stays short: "80 年代" could be the 1880s or the 1980s.
+    """
+    part = _PART.get(match.group("part") or match.group("part2") or "", "")
+    if match.group("decade"):
+        decade = match.group("decade")
+        return f"the {part}{decade}s" if len(decade) >= 3 else f"the {part}'{decade}s"
+    century = int(match.group("c"))
+    if match.group("dec") and not match.group("ebc") and century >= 1:
+        return f"the {part}{(century - 1) * 100 + int(match.group('dec'))}s"
+    bc = " BC" if match.group("ebc") else ""
+    return f"the {part}{_ordinal(century)} century{bc}"
+
+
 def render_figures(text: str) -> str:
     """``text`` with its dates and figures in English, other text unchanged."""
     out: list[str] = []
     pos = 0
     while pos < len(text):
-        date = _DATE.search(text, pos)
         amount = next((m for m in _AMOUNT.finditer(text, pos) if m.group("num")), None)
-        if date and (amount is None or date.start() <= amount.start()):
-            match, rendered = date, render_date(date)
-        elif amount:
-            match, rendered = amount, render_amount(amount)
-        else:
+        found = [(m, render) for m, render in ((_ERA.search(text, pos), render_era),
+                                               (_DATE.search(text, pos), render_date), (amount, render_amount)) if m]
+        if not found:
             break
+        match, render = min(found, key=lambda f: f[0].start())  # the earliest; an era before a date before an amount
+        rendered = render(match)
         out.append(text[pos:match.start()])
         before = text[match.start() - 1:match.start()] if match.start() else ""
         after = text[match.end():match.end() + 1]
@@ -145,7 +178,7 @@ def render_figures(text: str) -> str:
 
 def has_figure(text: str) -> bool:
     """Whether ``text`` holds a date or a figure that :func:`render_figures` would change."""
-    return bool(_DATE.search(text)) or any(m.group("scale") or m.group("unit") or m.group("plus")
+    return bool(_ERA.search(text) or _DATE.search(text)) or any(m.group("scale") or m.group("unit") or m.group("plus")
                                            for m in _AMOUNT.finditer(text) if m.group("num"))
 
 

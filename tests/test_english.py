@@ -22,6 +22,15 @@ from qa.english import NameRenderer, has_figure, pinyin_name, render_figures
     ("2023/05", "May 2023"),
     ("2017年", "2017"),
     ("12000人", "12,000 people"),
+    ("1281 年", "1281"),
+    ("公元前221年", "221 BC"),
+    ("20 世纪 90 年代", "the 1990s"),
+    ("19世纪80年代末", "the late 1880s"),
+    ("公元前3世纪", "the 3rd century BC"),
+    ("21世纪初", "the early 21st century"),
+    ("2000年代", "the 2000s"),
+    ("80年代", "the '80s"),
+    ("约 300 年", "about 300 years"),
 ])
 def test_figures_and_dates(chinese, english):
     assert render_figures(chinese) == english
