@@ -7,6 +7,8 @@ from functools import lru_cache
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』\"]?|\n")
 _BULLET = re.compile(r"^(?:[-*•]\s+)+")
+_NOTE = re.compile(r"\[[^\]]*\]|【[^】]*】")
+_WORD_CHAR = re.compile(r"[^\W\d_]")
 
 
 # One answer splits each retrieved passage several times (evidence signals, quote candidates, the sentences
@@ -21,3 +23,12 @@ def split_sentences(text: str) -> tuple[str, ...]:
         if len(s) >= 6 and any(c.isalnum() for c in s) and not set(s) <= set("|-: "):
             out.append(s)
     return tuple(out)
+
+
+def says_something(sentence: str) -> bool:
+    """Whether a sentence has words besides bracketed notes.
+
+    "[verification needed]" and page references ("：133–134:38-1–38-11") left over from a source's markup
+    answer nothing, so they are never quoted.
+    """
+    return len(_WORD_CHAR.findall(_NOTE.sub("", sentence))) >= 2

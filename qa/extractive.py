@@ -10,7 +10,7 @@ from functools import cached_property
 
 from common.messages import message
 from common.patterns import CJK, CJK_CHAR
-from common.sentences import split_sentences
+from common.sentences import says_something, split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
 from qa.evidence import relation_words
@@ -86,6 +86,8 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
             at = passage.text.find(sentence)
             if sentence == header.strip() or (is_row(sentence) and is_header(passage.text, at)):
                 continue  # column names alone answer nothing
+            if not sentence.startswith("|") and not says_something(sentence):
+                continue
             if sentence.startswith("|"):
                 # A table row means what its column headers and the text above the table say: "12 亿美元"
                 # is MiniMax's valuation only through them, so they count in full.

@@ -121,3 +121,16 @@ def test_no_person_named_from_a_sentence_that_does_not_say_what_is_asked():
     answer = extractive_answer("What is Zhipu AI's valuation?", "en", [valuation], [["Zhipu AI", "智谱"], ["估值"]],
                                _FlatRarity(), {}, context=context)
     assert answer.short_answer == "30 亿美元"
+
+
+
+def test_markup_left_in_a_sentence_is_never_quoted():
+    from common.sentences import says_something
+
+    text = ("他明确了碳酸钠和碳酸钾的区别。[verification needed]\n"
+            "应力张量导致了产生所有应变的力。：133–134:38-1–38-11")
+    # Nothing in the passage matches the question's words, so every sentence ties and all may be quoted.
+    answer = extractive_answer("这些物质有哪些性质？", "zh", [_passage("药学", text)], [["性质"]], _FlatRarity(), {})
+    quoted = [c.sentence for c in answer.citations]
+    assert quoted == ["他明确了碳酸钠和碳酸钾的区别。", "应力张量导致了产生所有应变的力。"]
+    assert not says_something("[citation needed]") and says_something("身高182CM")
