@@ -14,7 +14,7 @@ from common.sentences import says_something, split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
 from qa.evidence import relation_words
-from qa.shortanswer import extract_span, holds_kind, is_factoid, question_kind
+from qa.shortanswer import PERSON, extract_span, holds_kind, is_factoid, question_kind
 from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
@@ -31,6 +31,7 @@ _ENUMERATION = re.compile(r"[、,，](?=[^、,，]{1,12}[、,，和及与)）])"
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
+STATED_BONUS = 0.15  # for one that also holds a word of what is asked of the subject ("创始人" of "谁创立了智谱")
 MAX_QUOTES = 3  # sentences quoted for a list or an explanation
 MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
 TYPED_BONUS = 0.2  # for a sentence holding a name, date or figure of the kind the question asks for
@@ -243,28 +244,36 @@ def _row_about_others(sentence: str, context: AnswerContext) -> bool:
     return bool(named) and not any(compact(a) in asked for entity in named for a in entity)
 
 
-def _by_subject(candidates: list[_Candidate], context: AnswerContext) -> list[_Candidate]:
+def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str = "",
+                relation: list[set[str]] | None = None) -> list[_Candidate]:
     """Prefer sentences that name what the question asks about, and avoid those about someone else.
 
     "一些公司，如Minimax和Moonshot，转而专注于……" answers "what does Baichuan focus on" only in its words.
+    The person a "who" question asks for is not someone else, and a sentence naming nobody is about the
+    subject its heading names: "创始人唐杰教授是……" answers "智谱的创始人是谁？" under "智谱 AI——团队". A
+    sentence that also says what is asked of the subject (``relation``: "创始人") counts once more.
     """
     if not context.names or context.entities_in is None:
         return candidates
     asked = context.subject_forms
+    people = {compact(p) for p in context.people} if kind == PERSON else set()
     out = []
     for c in candidates:
         row = is_row(c.sentence)
-        named = context.entities_in(_row_label(c.sentence) if row else c.sentence)
-        if not named and row:
-            # A row is about what its table is about: the heading and the text just above name it.
-            named = context.entities_in(f"{c.passage.title} {c.passage.section} "
-                                        f"{context.lead_in.get(c.passage.chunk_id, '')}")
+        named = [entity for entity in context.entities_in(_row_label(c.sentence) if row else c.sentence)
+                 if not any(compact(a) in people for a in entity)]
+        if not named:
+            # A sentence (or a row) naming nobody is about what its headings and the text just above name.
+            framing = f"{c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}" if not row else \
+                f"{c.passage.title} {c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}"
+            named = context.entities_in(framing)
             if not named:
                 out.append(c)
                 continue
         if any(compact(a) in asked for entity in named for a in entity):
-            c = replace(c, score=c.score + SUBJECT_BONUS)
-        elif named:
+            stated = relation and any(f in compact(c.sentence) for forms in relation for f in forms)
+            c = replace(c, score=c.score + SUBJECT_BONUS + (STATED_BONUS if stated else 0.0))
+        else:
             c = replace(c, score=c.score - SUBJECT_BONUS)
         out.append(c)
     return sorted(out, key=lambda c: -c.score)
@@ -401,9 +410,10 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     candidates = [c for c in _candidates(question, passages, concepts, rarity, context.names, context.lead_in)
                   if not (is_row(c.sentence) and _row_about_others(c.sentence, context))]
     candidates = _add_similarity(candidates, context)
+    relation = relation_words(concepts, context.subject_forms)
     if is_factoid(kind):
         # One fact about one subject; a list ("哪几家属于转型派") is answered by sentences naming others.
-        candidates = _by_subject(candidates, context)
+        candidates = _by_subject(candidates, context, kind, [{f for f in forms if len(f) >= 2} for forms in relation])
     if not candidates:
         return Answer(message("abstain", language), (), True, language, trace=trace)
     anchors = tuple(a for alternatives in concepts for a in alternatives if CJK_CHAR.search(a))
@@ -413,9 +423,8 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         best = candidates[0].score
         # A person answers only from a sentence that says what is asked of the subject ("founded", "CEO"), not
         # from one that merely names the subject and some person ("拜登政府将 Zhipu AI 列入……").
-        relation = relation_words(concepts, context.subject_forms) if kind == "person" else []
         tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best
-                 and _states(c, relation, headers[id(c)])]
+                 and _states(c, relation if kind == PERSON else [], headers[id(c)])]
         spans = {id(c): _span_of(question, c, kind, headers[id(c)], context, anchors) for c in tries}
         first = next((c for c in tries if spans[id(c)]), None)
         span = spans[id(first)] if first is not None else ""

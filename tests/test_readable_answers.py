@@ -52,6 +52,13 @@ def test_a_factoid_answer_starts_with_the_short_answer_in_bold_and_cites_it(pipe
     assert all("投资方" not in q for q in quotes)  # no funding row rides along with the founder
 
 
+@pytest.mark.parametrize(("question", "founder"), [("智谱的创始人是谁？", "唐杰"), ("Who founded Zhipu AI?", "唐杰")])
+def test_a_founder_named_under_the_companys_heading_is_the_answer(pipeline, question, founder):
+    # "创始人唐杰教授是……" names only the founder; the section heading "智谱 AI——团队" names the company.
+    answer = ask(question)
+    assert answer.short_answer == founder and founder in answer.citations[0].sentence
+
+
 def test_english_answers_render_names_and_figures_in_english(pipeline):
     founder = ask("Who founded MiniMax?")
     assert founder.text.startswith("**Yan Junjie (闫俊杰)** [1]")
