@@ -83,12 +83,15 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
     for rank, passage in _about(passages, names, lead_in):
         head = f"{passage.title} {passage.section}"
         header = next((line for line in passage.text.split("\n") if line.startswith("|")), "")
+        headings = {h.strip() for h in passage.section.split(" > ")}
         for sentence in split_sentences(passage.text):
             at = passage.text.find(sentence)
             if sentence == header.strip() or (is_row(sentence) and is_header(passage.text, at)):
                 continue  # column names alone answer nothing
             if not sentence.startswith("|") and not says_something(sentence):
                 continue
+            if sentence.strip() in headings:
+                continue  # a heading labels what follows; its words count as the passage's framing instead
             if sentence.startswith("|"):
                 # A table row means what its column headers and the text above the table say: "12 亿美元"
                 # is MiniMax's valuation only through them, so they count in full.
@@ -426,7 +429,9 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best
                  and _states(c, relation if kind == PERSON else [], headers[id(c)])]
         spans = {id(c): _span_of(question, c, kind, headers[id(c)], context, anchors) for c in tries}
-        first = next((c for c in tries if spans[id(c)]), None)
+        # A person the index knows, in a sentence nearly as good, beats a guess at a name in the best one.
+        first = next((c for c in tries if kind == PERSON and _is_person(spans[id(c)], context)), None) or \
+            next((c for c in tries if spans[id(c)]), None)
         span = spans[id(first)] if first is not None else ""
         first = first or candidates[0]
         # A second source when it gives another figure for the same thing (the sources disagree), else the

@@ -193,7 +193,8 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
         found += [(*m.span(), 1) for m in _LATIN.finditer(original) if _looks_like_name(m.group(0))
                   and not _gloss(sentence, m.start())]
         if not found:
-            found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence)]
+            # A surname and one or two characters is a guess; one that cuts a word ("源于公司" → 于公司) is none.
+            found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence) if _on_word_edges(sentence, *m.span())]
         found = _outermost(found)
     elif kind == PLACE:
         found = [(*m.span(), 1) for m in _PLACE.finditer(sentence)]
@@ -252,6 +253,15 @@ def _looks_like_name(text: str) -> bool:
     words = text.split()
     return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not any(c.isdigit() for c in text) \
         and any(re.fullmatch(r"[A-Z][a-z]+\.?", w) for w in words) and len(words) + len(text) > 5
+
+
+def _on_word_edges(sentence: str, start: int, end: int) -> bool:
+    """Whether ``sentence[start:end]`` starts where a word of the segmenter starts and ends where one ends."""
+    edges, at = {0}, 0
+    for word in rjieba.cut(sentence):
+        at += len(word)
+        edges.add(at)
+    return start in edges and end in edges
 
 
 def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:

@@ -52,9 +52,13 @@ def test_a_factoid_answer_starts_with_the_short_answer_in_bold_and_cites_it(pipe
     assert all("投资方" not in q for q in quotes)  # no funding row rides along with the founder
 
 
-@pytest.mark.parametrize(("question", "founder"), [("智谱的创始人是谁？", "唐杰"), ("Who founded Zhipu AI?", "唐杰")])
-def test_a_founder_named_under_the_companys_heading_is_the_answer(pipeline, question, founder):
-    # "创始人唐杰教授是……" names only the founder; the section heading "智谱 AI——团队" names the company.
+@pytest.mark.parametrize(("question", "founder"), [
+    ("智谱的创始人是谁？", "唐杰"),  # "创始人唐杰教授是……" under the heading "智谱 AI——团队"
+    ("Who founded Zhipu AI?", "唐杰"),
+    ("MiniMax 的创始人是谁？", "闫俊杰"),  # not "带队" from the heading "……Under 35 创始人带队"
+    ("深度求索的创始人是谁？", "梁文锋"),  # a known person over a guess in "据创始人表示这源于公司……"
+])
+def test_the_founder_is_named_from_a_sentence_that_says_so(pipeline, question, founder):
     answer = ask(question)
     assert answer.short_answer == founder and founder in answer.citations[0].sentence
 

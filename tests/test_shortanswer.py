@@ -80,6 +80,12 @@ def test_who_picks_the_person_name_not_a_word_from_the_question():
     assert extract_span("Who founded Zhipu AI?", "智谱 AI 团队前成员加入了 MiniMAX。") is None
 
 
+def test_a_guessed_name_does_not_cut_a_word():
+    # "于" is a surname, but in "属于君主" it ends the word 属于: the name guess is 君主's, not 于君主.
+    span = extract_span("行政权名义上属于谁？", "行政权名义上属于君主，实际由内阁行使。", "person")
+    assert span is not None and span.text == "君主"
+
+
 def test_a_latin_gloss_of_the_chinese_words_before_it_is_not_the_answer():
     sentence = "在2007年格莱美奖上，她获得一项最佳流行演唱女歌手（Best Female Pop Vocal Performance）的提名。"
     span = extract_span("2007年格莱美奖她获得了什么提名？", sentence)
