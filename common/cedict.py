@@ -59,10 +59,28 @@ class EnglishToChinese:
 
     def lookup(self, word: str) -> list[str]:
         """Chinese words for an English word, trying simple inflection stripping."""
+        return next((senses for senses in self.lookup_stems(word) if senses), [])
+
+    def lookup_stems(self, word: str) -> list[list[str]]:
+        """The Chinese words for an English word and for each of its stems, the word itself first.
+
+        "products" has its own glosses (制品, 物产 ...) but 产品 only as "product", and "companies" only as
+        "company": a caller can fall back to a stem when the word's own senses are no use to it.
+        """
         word = word.lower()
-        for candidate in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else "",
-                          word[:-2] if word.endswith("ed") else "", word[:-1] if word.endswith("ed") else "",
-                          word[:-3] if word.endswith("ing") else ""):
-            if candidate and candidate in self._table:
-                return self._table[candidate]
-        return []
+        stems = [word]
+        if word.endswith("ies"):
+            stems.append(word[:-3] + "y")
+        if word.endswith("es"):
+            stems.append(word[:-2])
+        if word.endswith("s") and not word.endswith("ss"):
+            stems.append(word[:-1])
+        found = [self._table.get(stem, []) for stem in dict.fromkeys(stems) if len(stem) >= 3]
+        if any(found):
+            return found
+        # A verb form only when nothing else is known, and a stem of two letters is another word ("using").
+        if word.endswith("ed"):
+            stems += [word[:-2], word[:-1]]
+        if word.endswith("ing"):
+            stems += [word[:-3], word[:-3] + "e"]
+        return [self._table.get(stem, []) for stem in dict.fromkeys(stems) if len(stem) >= 3]

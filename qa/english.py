@@ -39,7 +39,7 @@ _AMOUNT = re.compile(
 # year before the common era says so ("公元前 221 年").
 _DATE = re.compile(r"(?:(?P<bc>公元前)\s*(?P<yb>\d{1,4})\s*年(?!代)|(?P<y>1\d{3}|20\d\d)\s*年(?!代)"
                    r"(?:\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?|"
-                   r"(?P<y2>(?:19|20)\d\d)[./-](?P<m2>\d{1,2})(?:[./-](?P<d2>\d{1,2}))?(?!\d))|"
+                   r"(?P<y2>(?:19|20)\d\d)\s?[./-]\s?(?P<m2>\d{1,2})(?:[./-](?P<d2>\d{1,2}))?(?!\d))|"
                    r"(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号]")
 # Centuries and decades: "20 世纪 90 年代" is the 1990s, not "20 世纪 90 years 代".
 _ERA = re.compile(r"(?:(?P<ebc>公元前)\s*)?(?P<c>\d{1,2})\s*世[纪紀](?:\s*(?P<dec>\d0)\s*年代)?"

@@ -208,8 +208,9 @@ class QueryExpander:
             word = m.group(0)
             if word in STOPWORDS or len(word) < 3 or word in _MONTHS:
                 continue  # months are dates, below
-            senses = self._cedict.lookup(word)
-            used = self._known(senses, limit=len(senses), by_use=True)
+            # The word's own senses first; a stem's when the articles use none of them ("products" → 产品).
+            used = next((u for u in (self._known(s, limit=len(s), by_use=True)
+                                     for s in self._cedict.lookup_stems(word)) if u), [])
             # Of the senses the corpus uses, the most used is taken; the more others compete, the less sure.
             rendering = Rendering("dictionary", word, tuple(used[:2]), 1.0 / len(used)) if used else None
             confidence = 1.0 / len(used) if used else (1.0 if _is_name(query, word) else 0.0)

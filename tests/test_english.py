@@ -20,6 +20,7 @@ from qa.english import NameRenderer, has_figure, pinyin_name, render_figures
     ("2023年4月", "April 2023"),
     ("2023.04.06", "6 April 2023"),
     ("2023/05", "May 2023"),
+    ("2024 /02", "February 2024"),
     ("2017年", "2017"),
     ("12000人", "12,000 people"),
     ("1281 年", "1281"),

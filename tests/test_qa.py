@@ -185,6 +185,15 @@ def test_dictionary_senses_follow_the_articles_usage(pipeline):
     assert "模型" in en.translation and "典型" not in en.translation
 
 
+def test_a_plural_falls_back_to_its_singular_when_the_articles_use_none_of_its_senses(pipeline):
+    # "products" has glosses of its own (制品, 物产 ...) that the articles never write; "product" gives 产品.
+    expander = pipeline.retriever.expander
+    assert "产品" in expander.expand("What products does Zhipu offer?", "en").terms
+    assert "公司" in expander.expand("Which companies invested in MiniMax?", "en").terms
+    using = pipeline.retriever.expander._cedict.lookup("using")
+    assert using and "美国" not in using  # "using" is not "us"
+
+
 def test_rerank_prefers_the_passage_that_covers_the_whole_question(pipeline):
     question = "How long a context does Kimi support?"
     full = pipeline.search(question, 5)
