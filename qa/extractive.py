@@ -265,6 +265,7 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
         row = is_row(c.sentence)
         named = [entity for entity in context.entities_in(_row_label(c.sentence) if row else c.sentence)
                  if not any(compact(a) in people for a in entity)]
+        alone = all(any(compact(a) in asked for a in entity) for entity in named)
         if not named:
             # A sentence (or a row) naming nobody is about what its headings and the text just above name.
             framing = f"{c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}" if not row else \
@@ -274,7 +275,9 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
                 out.append(c)
                 continue
         if any(compact(a) in asked for entity in named for a in entity):
-            stated = relation and any(f in compact(c.sentence) for forms in relation for f in forms)
+            # Saying what is asked counts for a sentence about the subject alone: "除月之暗面外，智谱……等也作为
+            # 独角兽（企业估值超过10亿美元）" gives a valuation for a group, not for 月之暗面.
+            stated = alone and relation and any(f in compact(c.sentence) for forms in relation for f in forms)
             c = replace(c, score=c.score + SUBJECT_BONUS + (STATED_BONUS if stated else 0.0))
         else:
             c = replace(c, score=c.score - SUBJECT_BONUS)
