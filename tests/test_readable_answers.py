@@ -63,6 +63,12 @@ def test_the_founder_is_named_from_a_sentence_that_says_so(pipeline, question, f
     assert answer.short_answer == founder and founder in answer.citations[0].sentence
 
 
+def test_a_figure_given_for_a_group_is_not_the_subjects_own(pipeline):
+    # "除月之暗面外，……等也作为独角兽（企业估值超过10亿美元……）" is about the others, not Moonshot's valuation.
+    answer = ask("What is Moonshot AI's valuation?")
+    assert answer.short_answer == "33亿美元"
+
+
 def test_english_answers_render_names_and_figures_in_english(pipeline):
     founder = ask("Who founded MiniMax?")
     assert founder.text.startswith("**Yan Junjie (闫俊杰)** [1]")
