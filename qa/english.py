@@ -152,6 +152,16 @@ def render_era(match: re.Match[str]) -> str:
     return f"the {part}{_ordinal(century)} century{bc}"
 
 
+def date_key(text: str) -> str | None:
+    """A date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, so that 2023年4月 and 2023.04.06 compare (2023-04...)."""
+    m = _DATE.search(text)
+    year = m and (m.group("y") or m.group("y2"))
+    if not year:
+        return None
+    month, day = m.group("m") or m.group("m2"), m.group("d") or m.group("d2")
+    return "-".join([year, *(f"{int(x):02d}" for x in (month, day if month else None) if x)])
+
+
 def render_figures(text: str) -> str:
     """``text`` with its dates and figures in English, other text unchanged."""
     out: list[str] = []

@@ -12,7 +12,7 @@ from common.messages import message
 from common.patterns import CJK, CJK_CHAR
 from common.sentences import says_something, split_sentences
 from common.textnorm import compact, normalize
-from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, english_column, render_figures
+from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, date_key, english_column, render_figures
 from qa.evidence import relation_words
 from qa.shortanswer import PERSON, extract_span, holds_kind, is_factoid, question_kind
 from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
@@ -368,8 +368,13 @@ def _same(a: str, b: str) -> bool:
 
 
 def _differ(a: str, b: str) -> bool:
-    """Two figures disagree unless one is the other made more precise ("2019" and "2019.06" agree)."""
-    ka, kb = _figure_key(a), _figure_key(b)
+    """Two figures disagree unless one is the other made more precise.
+
+    "2019" and "2019.06" agree, and so do "2023年4月" and "2023.04.06".
+    """
+    ka, kb = date_key(a), date_key(b)
+    if not (ka and kb):
+        ka, kb = _figure_key(a), _figure_key(b)
     return bool(ka and kb) and not (ka.startswith(kb) or kb.startswith(ka))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.english import NameRenderer, has_figure, pinyin_name, render_figures
+from qa.english import NameRenderer, date_key, has_figure, pinyin_name, render_figures
 
 
 @pytest.mark.parametrize(("chinese", "english"), [
@@ -67,3 +67,8 @@ def test_renderer_from_glossary_entities():
 
     renderer = NameRenderer.from_entities([Entity(("杨植麟", "楊植麟"), ("Yang Zhilin",)), Entity(("x",), ())])
     assert renderer.english("楊植麟") == "Yang Zhilin" and renderer.english("x") is None
+
+
+def test_date_keys_compare_dates_written_differently():
+    assert date_key("2023年4月") == "2023-04" and date_key("2023.04.06 阶跃星辰成立") == "2023-04-06"
+    assert date_key("2023年") == "2023" and date_key("约 30 亿美元") is None

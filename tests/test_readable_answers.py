@@ -69,6 +69,12 @@ def test_a_figure_given_for_a_group_is_not_the_subjects_own(pipeline):
     assert answer.short_answer == "33亿美元"
 
 
+def test_a_date_and_the_same_date_with_its_day_do_not_disagree(pipeline):
+    # "成立于2023年4月" and "2023.04.06 阶跃星辰成立" give one date, once more precisely.
+    answer = ask("When was StepFun founded?")
+    assert answer.short_answer == "2023年4月" and "different figures" not in answer.text
+
+
 def test_english_answers_render_names_and_figures_in_english(pipeline):
     founder = ask("Who founded MiniMax?")
     assert founder.text.startswith("**Yan Junjie (闫俊杰)** [1]")
