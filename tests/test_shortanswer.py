@@ -136,6 +136,11 @@ def test_dates_keep_their_reign_era_range_and_qualifier(question, sentence, span
     assert extract_span(question, sentence).text == span
 
 
+def test_a_span_does_not_start_with_the_particle_that_ends_the_words_before_it():
+    span = extract_span("特斯拉创立公司后，首先获得了什么？", "特斯拉创立公司后，首先获得了的第一批专利。")
+    assert span is not None and span.text == "第一批专利"
+
+
 def test_an_aside_after_the_subject_is_not_the_answer():
     span = extract_span("威廉·狄尔泰是哪国的哲学家？", "威廉·狄尔泰（Wilhelm Dilthey，），德国哲学家，历史学家。")
     assert span is not None and span.text == "德国"
