@@ -36,8 +36,9 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (EXPLAIN, re.compile(r"为什么|为何|为啥|原因|如何|怎么样|怎样|怎么|介绍|解释|说明|意味着|"
                          r"\bwhy\b|\bhow\b(?! (?:much|many|long|old|large|big|far|tall|high|often))|\bexplain\b|"
                          r"\bdescribe\b|\bwhat (?:does|did|do) .* (?:mean|say|think|describe)")),
-    (LIST, re.compile(r"哪些|有什么|分别|列举|包括什么|\bwhich (?:\w+ )?(?:companies|investors|firms|start-?ups|"
-                      r"models|products|people|players|universities|backers|funds|ones)\b|\bwhat are\b|\blist\b|"
+    (LIST, re.compile(r"哪些|哪几(?![年月天日号])|有什么|分别|列举|包括什么|"
+                      r"\bwhich (?:\w+ )?(?:companies|investors|firms|start-?ups|models|products|people|players|"
+                      r"universities|backers|funds|ones)\b|\bwhat are\b|\blist\b|"
                       r"\bname the\b")),
     (TIME, re.compile(r"何时|什么时候|什么时间|哪年|哪一年|哪个月|哪一月|哪天|哪一天|几月|几号|几年|多少年|哪个年代|"
                       r"哪个世纪|日期|年份|\bwhen\b|\bwhat (?:year|month|date|day|time|century|decade)\b|"

@@ -19,6 +19,8 @@ from qa.shortanswer import extract_span, is_factoid, question_kind
     ("DeepSeek 位于哪里？", "place"),
     ("无问芯穹推出的云平台叫什么名字？", "entity"),
     ("“六小虎”指的是哪些公司？", "list"),
+    ("「六小虎」裡哪幾家屬於轉型派？", "list"),  # "which ones", not "how many"
+    ("有几家公司获得了投资？", "number"),
     ("Which investors backed Zhipu AI?", "list"),
     ("为什么百川智能转向医疗？", "explain"),
     ("旧富国银行后来改名为什么？", "entity"),
