@@ -153,7 +153,7 @@ def render_era(match: re.Match[str]) -> str:
 
 
 def date_key(text: str) -> str | None:
-    """A date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, so that 2023年4月 and 2023.04.06 compare (2023-04...)."""
+    """A date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: 2023年4月 is 2023-04, 2023.04.06 is 2023-04-06."""
     m = _DATE.search(text)
     year = m and (m.group("y") or m.group("y2"))
     if not year:
@@ -188,8 +188,9 @@ def render_figures(text: str) -> str:
 
 def has_figure(text: str) -> bool:
     """Whether ``text`` holds a date or a figure that :func:`render_figures` would change."""
-    return bool(_ERA.search(text) or _DATE.search(text)) or any(m.group("scale") or m.group("unit") or m.group("plus")
-                                           for m in _AMOUNT.finditer(text) if m.group("num"))
+    if _ERA.search(text) or _DATE.search(text):
+        return True
+    return any(m.group("scale") or m.group("unit") or m.group("plus") for m in _AMOUNT.finditer(text) if m.group("num"))
 
 
 def pinyin_name(name: str) -> str:
