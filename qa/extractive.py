@@ -54,6 +54,7 @@ class _Candidate:
     passage: Passage
     sentence: str
     score: float
+    about_others: bool = False  # names only companies or people the question does not ask about
 
 
 def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, str]) -> list[tuple[int, Passage]]:
@@ -266,6 +267,7 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
         named = [entity for entity in context.entities_in(_row_label(c.sentence) if row else c.sentence)
                  if not any(compact(a) in people for a in entity)]
         alone = all(any(compact(a) in asked for a in entity) for entity in named)
+        own = bool(named)  # the sentence itself names someone, not only its headings
         if not named:
             # A sentence (or a row) naming nobody is about what its headings and the text just above name.
             framing = f"{c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}" if not row else \
@@ -280,7 +282,7 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
             stated = alone and relation and any(f in compact(c.sentence) for forms in relation for f in forms)
             c = replace(c, score=c.score + SUBJECT_BONUS + (STATED_BONUS if stated else 0.0))
         else:
-            c = replace(c, score=c.score - SUBJECT_BONUS)
+            c = replace(c, score=c.score - SUBJECT_BONUS, about_others=own)
         out.append(c)
     return sorted(out, key=lambda c: -c.score)
 
@@ -434,7 +436,11 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         best = candidates[0].score
         # A person answers only from a sentence that says what is asked of the subject ("founded", "CEO"), not
         # from one that merely names the subject and some person ("拜登政府将 Zhipu AI 列入……").
+        # A sentence about another company may be quoted as the closest evidence, but its place, date or figure
+        # is not the answer: "ModelBest……总部位于北京海淀区" does not say where DeepSeek is. (A person it names
+        # may be: "师从唐杰" names a university beside the advisor asked for.)
         tries = [c for c in candidates[:SPAN_TRIES] if c.score >= SPAN_SCORE * best
+                 and not (c.about_others and kind != PERSON)
                  and _states(c, relation if kind == PERSON else [], headers[id(c)])]
         spans = {id(c): _span_of(question, c, kind, headers[id(c)], context, anchors) for c in tries}
         # A person the index knows, in a sentence nearly as good, beats a guess at a name in the best one.

@@ -69,6 +69,12 @@ def test_a_figure_given_for_a_group_is_not_the_subjects_own(pipeline):
     assert answer.short_answer == "33亿美元"
 
 
+def test_no_short_answer_from_a_sentence_about_another_company(pipeline):
+    # The articles do not say where DeepSeek is; "ModelBest……总部位于北京海淀区" may be quoted, not answered.
+    answer = ask("DeepSeek 公司位於哪個城市？")
+    assert "北京" not in answer.short_answer
+
+
 def test_a_date_and_the_same_date_with_its_day_do_not_disagree(pipeline):
     # "成立于2023年4月" and "2023.04.06 阶跃星辰成立" give one date, once more precisely.
     answer = ask("When was StepFun founded?")
