@@ -26,6 +26,10 @@ _COUNTERS = {"人": ("person", "people"), "名": ("person", "people"), "位": ("
              "家": ("company", "companies"), "个": ("", ""), "款": ("product", "products"),
              "次": ("time", "times"), "倍": ("-fold", "-fold"), "年": ("year", "years"), "天": ("day", "days"),
              "轮": ("round", "rounds"), "篇": ("article", "articles"), "项": ("item", "items")}
+# Measures keep their number as it is and take the English unit after it: "340英里" → "340 miles".
+_MEASURES = {"平方公里": "km²", "平方米": "m²", "平方英里": "square miles", "公里": "km", "千米": "km", "厘米": "cm",
+             "毫米": "mm", "米": "m", "英里": "miles", "英尺": "ft", "英寸": "in", "公斤": "kg", "千克": "kg",
+             "吨": "tonnes", "岁": "years old", "周岁": "years old"}
 _APPROX = {"约": "about ", "大约": "about ", "近": "nearly ", "超过": "over ", "超": "over ", "逾": "over ",
            "不到": "under ", "将近": "nearly ", "多达": "up to ", "达": "", "仅": "only ", "共": ""}
 
@@ -33,7 +37,8 @@ _NUM = r"\d[\d,]*(?:\.\d+)?"
 _AMOUNT = re.compile(
     r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?(?P<num>" + _NUM + r")\s*(?P<plus>多|余)?\s*"
     r"(?P<scale>万亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
-    r"(?P<unit>美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|人|名|位|家|个|款|次|倍|年|天|轮|篇|项)?"
+    r"(?P<unit>美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|平方公里|平方米|平方英里|公里|千米|厘米|毫米|米|英里|英尺|"
+    r"英寸|公斤|千克|吨|周岁|岁|人|名|位|家|个|款|次|倍|年|天|轮|篇|项)?"
     r"(?P<plus3>多|余|以上)?")
 # A year is four digits before 年 ("1281 年" is a year, not 1,281 years), or 19xx/20xx in 2023.04.06 form; a
 # year before the common era says so ("公元前 221 年").
@@ -45,6 +50,8 @@ _DATE = re.compile(r"(?:(?P<bc>公元前)\s*(?P<yb>\d{1,4})\s*年(?!代)|(?P<y>1
 _ERA = re.compile(r"(?:(?P<ebc>公元前)\s*)?(?P<c>\d{1,2})\s*世[纪紀](?:\s*(?P<dec>\d0)\s*年代)?"
                   r"(?P<part>初期|中期|末期|后期|後期|前期|初|中|末)?|(?P<decade>\d{0,2}\d0)\s*年代"
                   r"(?P<part2>初期|中期|末期|后期|後期|前期|初|中|末)?")
+_ORDINAL = re.compile(r"第\s*(?P<n>\d{1,4})(?![\d.])(?:\s*[名位届次期])?")
+_RANGE = re.compile(r"\s*(?:到|至|~|～)\s*")
 _PART = {"初": "early ", "初期": "early ", "前期": "early ", "中": "mid-", "中期": "mid-", "末": "late ",
          "末期": "late ", "后期": "late ", "後期": "late "}
 # Column names that tables in Chinese articles commonly use, for English readers of a quoted row.
@@ -102,6 +109,8 @@ def render_amount(match: re.Match[str]) -> str:
     if unit in ("%", "％"):
         return f"{approx}{_plain(value)}%{plus}"
     number = english_number(value)
+    if unit in _MEASURES:
+        return f"{approx}{number}{plus} {_MEASURES[unit]}"
     if unit in _CURRENCY:
         return f"{approx}{_CURRENCY[unit]}{number}{plus}"
     if unit in _COUNTERS:
@@ -162,26 +171,38 @@ def date_key(text: str) -> str | None:
     return "-".join([year, *(f"{int(x):02d}" for x in (month, day if month else None) if x)])
 
 
+def render_ordinal(match: re.Match[str]) -> str:
+    """``第12名`` → ``12th``."""
+    return _ordinal(int(match.group("n")))
+
+
 def render_figures(text: str) -> str:
-    """``text`` with its dates and figures in English, other text unchanged."""
+    """``text`` with its dates and figures in English, other text unchanged; "到" between two is "to"."""
     out: list[str] = []
-    pos = 0
+    pos, last = 0, -1
     while pos < len(text):
         amount = next((m for m in _AMOUNT.finditer(text, pos) if m.group("num")), None)
         found = [(m, render) for m, render in ((_ERA.search(text, pos), render_era),
-                                               (_DATE.search(text, pos), render_date), (amount, render_amount)) if m]
+                                               (_DATE.search(text, pos), render_date),
+                                               (_ORDINAL.search(text, pos), render_ordinal),
+                                               (amount, render_amount)) if m]
         if not found:
             break
         match, render = min(found, key=lambda f: f[0].start())  # the earliest; an era before a date before an amount
         rendered = render(match)
-        out.append(text[pos:match.start()])
+        gap = text[pos:match.start()]
+        joined = last == pos and bool(_RANGE.fullmatch(gap))  # "7%到10%" is one range: "7% to 10%"
+        if joined:
+            out[-1] = out[-1].rstrip()
+        out.append(" to " if joined else gap)
         before = text[match.start() - 1:match.start()] if match.start() else ""
         after = text[match.end():match.end() + 1]
         # Keep words apart once the figure is in Latin letters: "估值US$3 billion" reads "估值 US$3 billion".
-        lead = " " if before and not before.isspace() and CJK_CHAR.match(before) else ""
+        lead = " " if not joined and before and not before.isspace() and CJK_CHAR.match(before) else ""
         tail = " " if after and CJK_CHAR.match(after) else ""
         out.append(f"{lead}{rendered}{tail}")
         pos = max(match.end(), pos + 1)
+        last = pos
     out.append(text[pos:])
     return "".join(out)
 

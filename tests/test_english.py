@@ -32,6 +32,11 @@ from qa.english import NameRenderer, date_key, has_figure, pinyin_name, render_f
     ("2000年代", "the 2000s"),
     ("80年代", "the '80s"),
     ("约 300 年", "about 300 years"),
+    ("7%到10%", "7% to 10%"),
+    ("1991 年到 2000 年", "1991 to 2000"),
+    ("340英里", "340 miles"),
+    ("1600毫米", "1600 mm"),
+    ("第12名", "12th"),
 ])
 def test_figures_and_dates(chinese, english):
     assert render_figures(chinese) == english
