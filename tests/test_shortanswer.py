@@ -22,6 +22,7 @@ from qa.shortanswer import extract_span, is_factoid, question_kind
     ("「六小虎」裡哪幾家屬於轉型派？", "list"),  # "which ones", not "how many"
     ("有几家公司获得了投资？", "number"),
     ("Which investors backed Zhipu AI?", "list"),
+    ("Who invested in Baichuan?", "list"),  # investors come several to a round
     ("为什么百川智能转向医疗？", "explain"),
     ("旧富国银行后来改名为什么？", "entity"),
     ("How did Moonshot grow so fast?", "explain"),
