@@ -80,6 +80,7 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
     weighted = weigh(concepts, rarity)
+    subject = {compact(n) for entity in names for n in entity if compact(n)}
     out = []
     for rank, passage in _about(passages, names, lead_in):
         head = f"{passage.title} {passage.section}"
@@ -95,9 +96,12 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 continue  # a heading labels what follows; its words count as the passage's framing instead
             if sentence.startswith("|"):
                 # A table row means what its column headers and the text above the table say: "12 亿美元"
-                # is MiniMax's valuation only through them, so they count in full.
-                context = f"{head} {lead_in.get(passage.chunk_id, '')} {header}"
-                score = 1.2 * coverage(weighted, f"{context} {sentence}")
+                # is MiniMax's valuation only through them, so they count in full. The text above names the
+                # table's company; what the row says is in its cells and column names ("……Under 35 创始人带队"
+                # above a funding table does not make its rows about the founder).
+                framed = compact(f"{head} {lead_in.get(passage.chunk_id, '')} {header} {sentence}")
+                own = compact(f"{header} {sentence}")
+                score = 1.2 * _split_coverage(weighted, subject, framed, own)
             else:
                 # Rare question words decide (IDF-weighted coverage). The article's title names its subject,
                 # which its sentences call "it" or leave out ("它的根部可用来当作催吐剂"), so it counts in
@@ -117,6 +121,17 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
             out.append(_Candidate(rank, passage, sentence, score))
     out = _add_overlap(question, out, weighted)
     return sorted(out, key=lambda c: -c.score)
+
+
+def _split_coverage(weighted: WeightedConcepts, subject: set[str], framed: str, own: str) -> float:
+    """IDF-weighted coverage: the question's subject may be found in ``framed``, its other words only in ``own``.
+
+    With no known subject every word may be found in ``framed``.
+    """
+    total = sum(w for w, _ in weighted)
+    covered = sum(w for w, forms in weighted
+                  if any(f in (framed if not subject or set(forms) & subject else own) for f in forms))
+    return covered / total if total else 0.0
 
 
 def _bigrams(text: str) -> set[str]:

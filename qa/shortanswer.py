@@ -132,7 +132,8 @@ _NUMBER = re.compile(
     r"(?:约|近|超过|超|逾|达|仅|共|总计|大约|不到|将近|多达)?"
     r"(?:US\$|\$|¥|￥|€|£|±)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*(?:至|到|-|~|～|—)\s*\d[\d,]*(?:\.\d+)?)?"
     r"\s*(?:多|余|几)?" + _UNIT + r"(?:多|余|以上|左右)?|"
-    r"[" + _CN_NUM + r"]{1,6}(?:多|余)?" + _UNIT_WORDS
+    # A count in Chinese numerals has a digit word, or says "several" (数亿美元): "亿美元" alone is no figure.
+    r"(?:[数几]|[零〇一二两三四五六七八九十])[" + _CN_NUM + r"]{0,5}(?:多|余)?" + _UNIT_WORDS
 )
 _RATIO = re.compile(r"(?<![A-Za-z0-9.-])\d+(?:\.\d+)?\s*(?:比|:|-)\s*\d+(?:\.\d+)?(?![\d./-])")
 _ORDINAL = re.compile(r"第[0-9" + _CN_NUM + r"]+" + _UNIT_WORDS + "?")

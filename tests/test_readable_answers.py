@@ -114,6 +114,13 @@ def test_follow_ups_keep_the_subject_of_the_previous_answer(pipeline):
     assert "月之暗面" not in get_pipeline()._with_context("它是什么时候成立的？", history)
 
 
+def test_a_follow_up_about_the_founder_names_the_founder_not_a_funding_row(pipeline):
+    # The table of MiniMax's rounds sits under "MiniMax——融资 & 团队：……Under 35 创始人带队": the heading names
+    # the company, but the rows do not say who founded it.
+    follow_up = ask("那它的创始人呢？", history=_history("MiniMax 的估值是多少？"))
+    assert follow_up.short_answer == "闫俊杰"
+
+
 def test_sources_disagree_only_on_the_figure_asked(pipeline):
     # Different amounts in rows from several rounds are not a disagreement about what was asked.
     assert "different figures" not in ask("Which investors backed Zhipu AI?").text

@@ -115,6 +115,13 @@ def test_figures_with_their_units_ordinals_and_month_ranges(question, sentence, 
     assert extract_span(question, sentence).text == span
 
 
+def test_a_magnitude_and_a_currency_alone_are_no_figure():
+    # "数亿美元" says "several hundred million"; "亿美元" with no count before it is only a unit.
+    span = extract_span("零一万物融了多少钱？", "零一万物已获新一轮数亿美元融资。")
+    assert span is not None and span.text == "数亿美元"
+    assert extract_span("表中金额的单位是多少？", "表中金额单位为亿美元。", "number") is None
+
+
 def test_a_fraction_is_not_an_amount():
     span = extract_span("GPT-4 的价格是多少？", "成本大幅降低，是时 GPT-4 Turbo 的七十分之一。")
     assert span is None or "七十分" not in span.text
