@@ -276,6 +276,7 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
         return candidates
     asked = context.subject_forms
     people = {compact(p) for p in context.people} if kind == PERSON else set()
+    framing_names: dict[tuple[str, bool], list[tuple[str, ...]]] = {}  # one lookup per passage, not per sentence
     out = []
     for c in candidates:
         row = is_row(c.sentence)
@@ -285,9 +286,11 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
         own = bool(named)  # the sentence itself names someone, not only its headings
         if not named:
             # A sentence (or a row) naming nobody is about what its headings and the text just above name.
-            framing = f"{c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}" if not row else \
-                f"{c.passage.title} {c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}"
-            named = context.entities_in(framing)
+            key = (c.passage.chunk_id, row)
+            if key not in framing_names:
+                framing = f"{c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}"
+                framing_names[key] = context.entities_in(f"{c.passage.title} {framing}" if row else framing)
+            named = framing_names[key]
             if not named:
                 out.append(c)
                 continue
