@@ -75,12 +75,14 @@ class EnglishToChinese:
             stems.append(word[:-2])
         if word.endswith("s") and not word.endswith("ss"):
             stems.append(word[:-1])
-        found = [self._table.get(stem, []) for stem in dict.fromkeys(stems) if len(stem) >= 3]
-        if any(found):
-            return found
         # A verb form only when nothing else is known, and a stem of two letters is another word ("using").
+        verb = []
         if word.endswith("ed"):
-            stems += [word[:-2], word[:-1]]
-        if word.endswith("ing"):
-            stems += [word[:-3], word[:-3] + "e"]
-        return [self._table.get(stem, []) for stem in dict.fromkeys(stems) if len(stem) >= 3]
+            verb = [word[:-2], word[:-1]]
+        elif word.endswith("ing"):
+            verb = [word[:-3], word[:-3] + "e"]
+        found: list[list[str]] = []
+        for group in (stems, verb):
+            if not any(found):
+                found += [self._table.get(stem, []) for stem in dict.fromkeys(group) if len(stem) >= 3]
+        return found

@@ -197,7 +197,8 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
                   and not _gloss(sentence, m.start())]
         if not found:
             # A surname and one or two characters is a guess; one that cuts a word ("源于公司" → 于公司) is none.
-            found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence) if _on_word_edges(sentence, *m.span())]
+            edges = _word_edges(sentence)
+            found = [(*m.span(), 1) for m in _CN_NAME.finditer(sentence) if m.start() in edges and m.end() in edges]
         found = _outermost(found)
     elif kind == PLACE:
         found = [(*m.span(), 1) for m in _PLACE.finditer(sentence)]
@@ -258,13 +259,13 @@ def _looks_like_name(text: str) -> bool:
         and any(re.fullmatch(r"[A-Z][a-z]+\.?", w) for w in words) and len(words) + len(text) > 5
 
 
-def _on_word_edges(sentence: str, start: int, end: int) -> bool:
-    """Whether ``sentence[start:end]`` starts where a word of the segmenter starts and ends where one ends."""
+def _word_edges(sentence: str) -> set[int]:
+    """Where the segmenter's words of ``sentence`` start and end (offsets)."""
     edges, at = {0}, 0
     for word in rjieba.cut(sentence):
         at += len(word)
         edges.add(at)
-    return start in edges and end in edges
+    return edges
 
 
 def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:
