@@ -74,6 +74,11 @@ class EnglishToChinese:
         """Chinese words for an English word, trying simple inflection stripping."""
         return next((senses for senses in self.lookup_stems(word) if senses), [])
 
+    def lookup_phrase(self, words: list[str]) -> list[str]:
+        """Chinese words for a phrase of several English words, written with spaces or hyphens."""
+        words = [w.lower() for w in words]
+        return self._table.get(" ".join(words)) or self._table.get("-".join(words)) or []
+
     def lookup_stems(self, word: str) -> list[list[str]]:
         """The Chinese words for an English word and for each of its stems, the word itself first.
 

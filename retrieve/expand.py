@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from common.cedict import EnglishToChinese
@@ -186,7 +187,8 @@ class QueryExpander:
             return Expansion(terms=_dedupe(terms), entities=entities, concepts=concepts)
         norm = normalize(query)
         names, rest = self._name_pieces(norm)
-        pieces = names + self._word_pieces(query, rest) + self._date_pieces(norm)
+        phrases, rest = self._phrase_pieces(rest)
+        pieces = names + phrases + self._word_pieces(query, rest) + self._date_pieces(norm)
         renderings = [p.rendering for p in sorted(pieces, key=lambda p: p.start) if p.rendering is not None]
         terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
         return Expansion(terms=terms, entities=entities, concepts=[p.concept for p in pieces],
@@ -199,6 +201,29 @@ class QueryExpander:
             rendering = self._named(m.group(0))
             pieces.append(_Piece(m.start(), rendering, [m.group(0), *(normalize(z) for z in rendering.chinese)], 1.0))
             rest = rest[: m.start()] + " " * len(m.group(0)) + rest[m.end():]
+        return pieces, rest
+
+    def _phrase_pieces(self, rest: str) -> tuple[list[_Piece], str]:
+        """Two content words the dictionary renders together, and the question without them.
+
+        "prime minister" is 总理, not 黄金 and 部长; "stock exchange" is 证券交易所. Taken only where the corpus
+        writes one of the phrase's senses, like single words.
+        """
+        words = [m for m in _WORD.finditer(rest) if m.group(0) not in STOPWORDS and len(m.group(0)) >= 3
+                 and m.group(0) not in _MONTHS]
+        pieces, taken = [], -1
+        for first, second in pairwise(words):
+            if first.start() <= taken or rest[first.end():second.start()].strip(" -"):
+                continue  # overlaps the phrase before, or other words stand between
+            phrase = f"{first.group(0)} {second.group(0)}"
+            senses = self._cedict.lookup_phrase(phrase.split())
+            used = self._known(senses, limit=len(senses), by_use=True)
+            if not used:
+                continue
+            pieces.append(_Piece(first.start(), Rendering("dictionary", phrase, tuple(used[:2]), 1.0 / len(used)),
+                                 [phrase, *used[:2]], 1.0 / len(used)))
+            taken = second.start()
+            rest = rest[: first.start()] + " " * (second.end() - first.start()) + rest[second.end():]
         return pieces, rest
 
     def _word_pieces(self, query: str, rest: str) -> list[_Piece]:

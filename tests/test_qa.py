@@ -262,3 +262,10 @@ def test_a_search_scores_every_long_sentence_of_its_passages_against_the_questio
         assert list(scores) == split(p.text)
         assert all(-1.0 <= s <= 1.0 for s in scores.values())
     assert ablated(pipeline, "bm25").search("智谱的估值是多少？", 5).sentence_scores == {}  # no query vector
+
+
+def test_two_words_the_dictionary_renders_together_are_one_concept(pipeline):
+    # Word by word, "market" is 市场 and "value" 价值; the phrase is 市值, which the articles write.
+    expansion = pipeline.retriever.expander.expand("What is the market value of Zhipu?", "en")
+    assert ["market value", "市值"] in expansion.concepts
+    assert "价值" not in expansion.terms
