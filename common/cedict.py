@@ -8,6 +8,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import simplemma
+
 from common.patterns import CJK
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ class EnglishToChinese:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
 
     def lookup(self, word: str) -> list[str]:
-        """Chinese words for an English word, trying simple inflection stripping."""
+        """Chinese words for an English word, or for its lemma when the word has none."""
         return next((senses for senses in self.lookup_stems(word) if senses), [])
 
     def lookup_phrase(self, words: list[str]) -> list[str]:
@@ -80,27 +82,15 @@ class EnglishToChinese:
         return self._table.get(" ".join(words)) or self._table.get("-".join(words)) or []
 
     def lookup_stems(self, word: str) -> list[list[str]]:
-        """The Chinese words for an English word and for each of its stems, the word itself first.
+        """The Chinese words for an English word and for its lemma, the word itself first.
 
-        "products" has its own glosses (制品, 物产 ...) but 产品 only as "product", and "companies" only as
-        "company": a caller can fall back to a stem when the word's own senses are no use to it.
+        "products" has its own glosses (制品, 物产 ...) but 产品 only as "product", "companies" only as
+        "company", and "built" none but as "build": a caller can fall back to the lemma when the word's own
+        senses are no use to it. A lemma of two letters is another word ("us" is 美国).
         """
         word = word.lower()
-        stems = [word]
-        if word.endswith("ies"):
-            stems.append(word[:-3] + "y")
-        if word.endswith("es"):
-            stems.append(word[:-2])
-        if word.endswith("s") and not word.endswith("ss"):
-            stems.append(word[:-1])
-        # A verb form only when nothing else is known, and a stem of two letters is another word ("using").
-        verb = []
-        if word.endswith("ed"):
-            verb = [word[:-2], word[:-1]]
-        elif word.endswith("ing"):
-            verb = [word[:-3], word[:-3] + "e"]
-        found: list[list[str]] = []
-        for group in (stems, verb):
-            if not any(found):
-                found += [self._table.get(stem, []) for stem in dict.fromkeys(group) if len(stem) >= 3]
+        found = [self._table.get(word, [])]
+        lemma = simplemma.lemmatize(word, lang="en")
+        if lemma != word and len(lemma) >= 3:
+            found.append(self._table.get(lemma, []))
         return found
