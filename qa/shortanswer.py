@@ -522,6 +522,9 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if kind == NUMBER and re.search(r"第(?:几|多少)", q):
         # "第几位皇后" asks for an ordinal, which is otherwise not a figure.
         typed += [(*m.span(), 2) for m in _ORDINAL.finditer(s) if not _in_question(m.group(0), q)]
+    if kind == NUMBER and not _ASKS_TIME.search(q):
+        # "How big was the team?" is not answered by "一年" in "成立一年，规模已达 150 人".
+        typed = [c for c in typed if not _DURATION.search(s[c[0]:c[1]])]
     strongest = max((c[2] for c in typed), default=0)
     # Dates and figures are told apart by their clause; names in one list share it.
     pairs = _pairs(q, anchors) if kind in (TIME, NUMBER) else set()
@@ -610,6 +613,14 @@ def holds_kind(question: str, sentence: str, kind: str, people: tuple[str, ...] 
     q, s = _norm(question), _norm(sentence)
     return any(not _in_question(s[a:b], q) for a, b, strength in _candidates(s, sentence, kind, people)
                if strength == 2 or kind != PERSON)
+
+
+# A figure that is a length of time, and questions that ask for one (or for a date, an age or a rate).
+_DURATION = re.compile(r"(?:年|个月|天|小时|分钟|秒钟?|周|星期)(?:[多余]|左右)?$")
+_TIME_UNIT = r"(?:个)?(?:年|月|天|日|小时|分钟|秒|周|星期|岁)"
+_ASKS_TIME = re.compile(rf"多久|多长时间|多少{_TIME_UNIT}|几{_TIME_UNIT}|哪一?年|年龄|时长|期限|频率|"
+                        r"\bhow (?:long|old|often|soon)\b|\bwhat age\b|"
+                        r"\bhow many (?:years|months|days|hours|minutes|seconds|weeks|decades|centuries)\b")
 
 
 def _asked_noun(question: str) -> set[str]:

@@ -43,6 +43,14 @@ def test_span_is_the_typed_candidate_nearest_the_question_words():
     assert extract_span("公司是哪一年成立的？", sentence).text == "2021年"
 
 
+def test_a_length_of_time_answers_only_a_question_about_time():
+    sentence = "团队蛰伏一年，成立短短一年，规模已达 150 人。"
+    assert extract_span("How big was the team about a year after it was founded?", sentence).text == "150 人"
+    assert extract_span("团队有多大？", "团队蛰伏一年后亮相。") is None  # no figure is better than a wrong one
+    assert extract_span("How long did the team wait?", "团队蛰伏一年后亮相。").text == "一年"
+    assert extract_span("团队蛰伏了多久？", "团队蛰伏一年后亮相。").text == "一年"
+
+
 def test_a_known_person_beats_name_like_strings_and_names_the_question_gives_are_excluded():
     sentence = "Minimax由AI资深人士闫俊杰创立，以其产品Talkie而闻名。"
     assert extract_span("Who founded MiniMax?", sentence, people=("闫俊杰",)).text == "闫俊杰"
