@@ -206,8 +206,8 @@ class QueryExpander:
     def _phrase_pieces(self, rest: str) -> tuple[list[_Piece], str]:
         """Two content words the dictionary renders together, and the question without them.
 
-        "prime minister" is 总理, not 黄金 and 部长; "stock exchange" is 证券交易所. Taken only where the corpus
-        writes one of the phrase's senses, like single words.
+        "prime minister" is 总理, not 黄金 and 部长; "market value" is 市值, not 市场 and 价值. Taken only where
+        the corpus writes one of the phrase's senses, like single words.
         """
         words = [m for m in _WORD.finditer(rest) if m.group(0) not in STOPWORDS and len(m.group(0)) >= 3
                  and m.group(0) not in _MONTHS]
