@@ -71,6 +71,7 @@ class EnglishToChinese:
                 tmp.replace(path)
             except OSError as exc:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
+        simplemma.lemmatize("models", lang="en")  # reads its English table (0.3 s) now, not at the first question
 
     def lookup(self, word: str) -> list[str]:
         """Chinese words for an English word, or for its lemma when the word has none."""
