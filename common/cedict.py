@@ -77,10 +77,10 @@ class EnglishToChinese:
         """Chinese words for an English word, or for its lemma when the word has none."""
         return next((senses for senses in self.lookup_stems(word) if senses), [])
 
-    def lookup_phrase(self, words: list[str]) -> list[str]:
-        """Chinese words for a phrase of several English words, written with spaces or hyphens."""
-        words = [w.lower() for w in words]
-        return self._table.get(" ".join(words)) or self._table.get("-".join(words)) or []
+    def lookup_phrase(self, phrase: str) -> list[str]:
+        """Chinese words for a phrase of several English words, glossed with spaces or hyphens between them."""
+        phrase = phrase.lower()
+        return self._table.get(phrase) or self._table.get(phrase.replace(" ", "-")) or []
 
     def lookup_stems(self, word: str) -> list[list[str]]:
         """The Chinese words for an English word and for its lemma, the word itself first.

@@ -209,19 +209,15 @@ class QueryExpander:
         "prime minister" is 总理, not 黄金 and 部长; "market value" is 市值, not 市场 and 价值. Taken only where
         the corpus writes one of the phrase's senses, like single words.
         """
-        words = [m for m in _WORD.finditer(rest) if m.group(0) not in STOPWORDS and len(m.group(0)) >= 3
-                 and m.group(0) not in _MONTHS]
         pieces, taken = [], -1
-        for first, second in pairwise(words):
+        for first, second in pairwise(_content_words(rest)):
             if first.start() <= taken or rest[first.end():second.start()].strip(" -"):
                 continue  # overlaps the phrase before, or other words stand between
             phrase = f"{first.group(0)} {second.group(0)}"
-            senses = self._cedict.lookup_phrase(phrase.split())
-            used = self._known(senses, limit=len(senses), by_use=True)
+            used = self._used_senses(self._cedict.lookup_phrase(phrase))
             if not used:
                 continue
-            pieces.append(_Piece(first.start(), Rendering("dictionary", phrase, tuple(used[:2]), 1.0 / len(used)),
-                                 [phrase, *used[:2]], 1.0 / len(used)))
+            pieces.append(_sensed(first.start(), phrase, used))
             taken = second.start()
             rest = rest[: first.start()] + " " * (second.end() - first.start()) + rest[second.end():]
         return pieces, rest
@@ -229,18 +225,17 @@ class QueryExpander:
     def _word_pieces(self, query: str, rest: str) -> list[_Piece]:
         """The other content words, rendered by the dictionary senses the corpus uses."""
         pieces = []
-        for m in _WORD.finditer(rest):
+        for m in _content_words(rest):
             word = m.group(0)
-            if word in STOPWORDS or len(word) < 3 or word in _MONTHS:
-                continue  # months are dates, below
-            # The word's own senses first; a stem's when the articles use none of them ("products" → 产品).
-            used = next((u for u in (self._known(s, limit=len(s), by_use=True)
-                                     for s in self._cedict.lookup_stems(word)) if u), [])
-            # Of the senses the corpus uses, the most used is taken; the more others compete, the less sure.
-            rendering = Rendering("dictionary", word, tuple(used[:2]), 1.0 / len(used)) if used else None
-            confidence = 1.0 / len(used) if used else (1.0 if _is_name(query, word) else 0.0)
-            pieces.append(_Piece(m.start(), rendering, [word, *used[:2]], confidence))
+            # The word's own senses first; its lemma's when the articles use none of them ("products" → 产品).
+            used = next((u for u in map(self._used_senses, self._cedict.lookup_stems(word)) if u), [])
+            pieces.append(_sensed(m.start(), word, used) if used else
+                          _Piece(m.start(), None, [word], 1.0 if _is_name(query, word) else 0.0))
         return pieces
+
+    def _used_senses(self, senses: list[str]) -> list[str]:
+        """The dictionary ``senses`` the corpus writes, the most used first."""
+        return self._known(senses, limit=len(senses), by_use=True)
 
     @staticmethod
     def _date_pieces(norm: str) -> list[_Piece]:
@@ -285,6 +280,21 @@ class QueryExpander:
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
         return concepts
+
+
+def _content_words(text: str) -> list[re.Match[str]]:
+    """The words of ``text`` worth rendering: no stopwords, no two-letter words, no months (dates are apart)."""
+    return [m for m in _WORD.finditer(text)
+            if m.group(0) not in STOPWORDS and len(m.group(0)) >= 3 and m.group(0) not in _MONTHS]
+
+
+def _sensed(start: int, text: str, used: list[str]) -> _Piece:
+    """``text`` rendered by the senses the corpus uses (``used``, most used first).
+
+    The most used sense is taken; the more others compete, the less sure the rendering is.
+    """
+    confidence = 1.0 / len(used)
+    return _Piece(start, Rendering("dictionary", text, tuple(used[:2]), confidence), [text, *used[:2]], confidence)
 
 
 def _is_name(query: str, word: str) -> bool:
