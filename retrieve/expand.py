@@ -204,22 +204,28 @@ class QueryExpander:
         return pieces, rest
 
     def _phrase_pieces(self, rest: str) -> tuple[list[_Piece], str]:
-        """Two content words the dictionary renders together, and the question without them.
+        """Two or three content words the dictionary renders together, and the question without them.
 
-        "prime minister" is 总理, not 黄金 and 部长; "market value" is 市值, not 市场 and 价值. Taken only where
-        the corpus writes one of the phrase's senses, like single words.
+        "prime minister" is 总理, not 黄金 and 部长; "market value" is 市值, not 市场 and 价值; "New South Wales"
+        is 新南威尔士. Taken only where the corpus writes one of the phrase's senses, like single words; the
+        longer phrase first.
         """
-        pieces, taken = [], -1
-        for first, second in pairwise(_content_words(rest)):
-            if first.start() <= taken or rest[first.end():second.start()].strip(" -"):
-                continue  # overlaps the phrase before, or other words stand between
-            phrase = f"{first.group(0)} {second.group(0)}"
-            used = self._used_senses(self._cedict.lookup_phrase(phrase))
-            if not used:
-                continue
-            pieces.append(_sensed(first.start(), phrase, used))
-            taken = second.start()
-            rest = rest[: first.start()] + " " * (second.end() - first.start()) + rest[second.end():]
+        pieces = []
+        words = _content_words(rest)
+        i = 0
+        while i < len(words):
+            for size in (3, 2):
+                run = words[i:i + size]
+                if len(run) < size or any(rest[a.end():b.start()].strip(" -") for a, b in pairwise(run)):
+                    continue  # too few words left, or other words stand between
+                phrase = " ".join(m.group(0) for m in run)
+                used = self._used_senses(self._cedict.lookup_phrase(phrase))
+                if used:
+                    pieces.append(_sensed(run[0].start(), phrase, used))
+                    rest = rest[: run[0].start()] + " " * (run[-1].end() - run[0].start()) + rest[run[-1].end():]
+                    i += size - 1
+                    break
+            i += 1
         return pieces, rest
 
     def _word_pieces(self, query: str, rest: str) -> list[_Piece]:

@@ -202,6 +202,21 @@ def test_names_glossed_only_with_what_they_are_are_still_names(pipeline):
     assert "中日韩" not in cedict.lookup("china") and cedict.lookup("central")[0] == "中央"
 
 
+def test_names_of_several_words_and_names_behind_a_slang_gloss(pipeline, tmp_path):
+    # "Los Angeles, California" and "New South Wales, southeast Australian state" (a five-character headword);
+    # "Melbourne" is glossed alone only as the slang 猫本, and 墨尔本 as "Melbourne, Australia".
+    from retrieve.expand import QueryExpander
+
+    cedict = pipeline.retriever.expander._cedict
+    assert cedict.lookup_phrase("Los Angeles") == ["洛杉矶"]
+    assert "新南威尔士" in cedict.lookup_phrase("new south wales")
+    assert cedict.lookup_stems("melbourne")[:2] == [["猫本"], ["墨尔本"]]
+    corpus_words = {"洛杉矶": 3, "墨尔本": 2, "新南威尔士": 1, "人口": 5}
+    expander = QueryExpander(corpus_words, pipeline.settings.data_dir / "cache")
+    terms = expander.expand("How many people live in Melbourne, Los Angeles and New South Wales?", "en").terms
+    assert {"墨尔本", "洛杉矶", "新南威尔士"} <= set(terms) and "猫本" not in terms
+
+
 def test_rerank_prefers_the_passage_that_covers_the_whole_question(pipeline):
     question = "How long a context does Kimi support?"
     full = pipeline.search(question, 5)
