@@ -246,6 +246,8 @@ def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
         return False  # a date, a time, or part of a fraction ("七十分之一")
     if re.search(r"[a-z\-_./]\s?$", sentence[max(0, start - 2):start]):
         return False  # part of a name such as "step-1" or "gpt-4"
+    if text[-1:].isdigit() and re.match(r"[a-z]", sentence[end:end + 1]):
+        return False  # glued to letters that are no unit: a name again ("70b", "4o")
     return sentence[max(0, start - 1):start] != "第"
 
 

@@ -51,6 +51,14 @@ def test_a_length_of_time_answers_only_a_question_about_time():
     assert extract_span("团队蛰伏了多久？", "团队蛰伏一年后亮相。").text == "一年"
 
 
+def test_a_number_inside_a_model_name_is_no_figure():
+    sentence = "Step-2 在 MATH 等多个 Benchmark 上成绩超过 GPT-4 和 Llama 3 70B Chat。"
+    assert extract_span("What is Step-2's MATH score?", sentence) is None
+    assert extract_span("模型有多少参数？", "该模型有 700 亿参数，胜过 GPT-4o。").text == "700 亿"
+    assert extract_span("路线有多长？", "全程 12km，耗时 3 小时。").text == "12km"
+    assert extract_span("她获得过几次冠军？", "她曾获得10次WTA赛事冠军。").text == "10次"
+
+
 def test_a_known_person_beats_name_like_strings_and_names_the_question_gives_are_excluded():
     sentence = "Minimax由AI资深人士闫俊杰创立，以其产品Talkie而闻名。"
     assert extract_span("Who founded MiniMax?", sentence, people=("闫俊杰",)).text == "闫俊杰"
