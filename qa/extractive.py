@@ -26,7 +26,9 @@ _NUMERIC_QUESTION = re.compile(
     r"valuation|price|revenue|worth|amount|date|score", re.I)
 _TIME_QUESTION = re.compile(
     r"哪年|哪一年|哪天|哪一天|哪个月|哪個月|何时|何時|什么时候|什麼時候|when|what year|date", re.I)
-_DATE = re.compile(r"(?:19|20)\d\d\s*(?:年|\.|-|/)|\d{1,2}\s*月")
+# Any year a sentence writes with 年 ("1817 年", "880 年代"); one written with a separator only in this era, where
+# "2023.04" is a date and "3.14" is not.
+_DATE = re.compile(r"(?<!\d)\d{3,4}\s*年|(?:19|20)\d\d\s*[./-]|\d{1,2}\s*月")
 _ENUMERATION = re.compile(r"[、,，](?=[^、,，]{1,12}[、,，和及与)）])")
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
