@@ -10,6 +10,8 @@ every question and scores:
   scores the span extracted from the first quoted sentence for every question, lists and explanations
   included.
 - ``first_quote_has_gold``: share of answered questions whose first quoted sentence holds a gold span.
+  ``first_quote_in_gold`` also counts a first quote that is itself one sentence of a gold answer several
+  sentences long (CMRC's "why" and "what is" answers), which no single sentence can hold.
 - for English questions with ``answers_en``: whether the English rendering of the short answer contains
   an English gold answer (``en_render_match``), counted over questions whose gold has a digit
   (numbers and dates) and over all.
@@ -143,6 +145,13 @@ def run(corpus: Path, questions: Path, data_dir: Path | None = None, langs: tupl
     return rows
 
 
+def _overlaps(quote: str, gold: str) -> bool:
+    """Whether ``quote`` holds ``gold``, or is (without its closing punctuation) a part of a longer ``gold``."""
+    quote, gold = compact(quote), compact(gold)
+    core = quote.rstrip("。！？；.!?;")
+    return bool(gold) and (gold in quote or (len(core) >= 8 and core in gold))
+
+
 def summarize(rows: list[Row]) -> dict[str, float]:
     """The scores of one group of questions."""
     answerable = [r for r in rows if r.answerable]
@@ -163,6 +172,8 @@ def summarize(rows: list[Row]) -> dict[str, float]:
         "with_short_answer": mean([1.0 if r.short_answer else 0.0 for r in answered]),
         "first_quote_has_gold": mean([1.0 if any(compact(a) in compact(r.first_quote) for a in r.answers if a.strip())
                                       else 0.0 for r in answered]),
+        "first_quote_in_gold": mean([1.0 if any(_overlaps(r.first_quote, a) for a in r.answers if a.strip())
+                                     else 0.0 for r in answered]),
     }
     zh = [r for r in answerable if r.lang != "en"]
     if zh:

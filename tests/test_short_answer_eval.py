@@ -31,3 +31,12 @@ def test_summary_counts_declined_answerable_questions_as_zero():
     scores = summarize(rows)
     assert scores["em_shown"] == 0.5 and scores["f1_span"] == 0.5 and scores["f1_span_answered"] == 1.0
     assert scores["first_quote_has_gold"] == 1.0 and scores["declined"] == 1.0 and scores["answered_rate"] == 0.5
+
+
+def test_a_first_quote_that_is_one_sentence_of_a_longer_gold_counts_as_in_it():
+    gold = "他使用中性胎。比赛开始后下大雨，大多数赛车都进维修站换胎。"
+    part, other = "比赛开始后下大雨，大多数赛车都进维修站换胎。", "他在2007年代表世爵车队参赛。"
+    rows = [Row("1", "zh", "q", True, False, "explain", "", "", part, "", [gold], []),
+            Row("2", "zh", "q", True, False, "explain", "", "", other, "", [gold], [])]
+    scores = summarize(rows)
+    assert scores["first_quote_has_gold"] == 0.0 and scores["first_quote_in_gold"] == 0.5
