@@ -19,7 +19,7 @@ _ALPHA = re.compile(r"^[a-z][a-z \-]*[a-z]$")
 # A capitalised name, of one word or a few, heading a gloss that goes on to say what it is ("Los Angeles,
 # California", "Genghis Khan (1162-1227), founder of ..."), or one of two spellings ("Toyota or Toyoda (name)").
 _NAMED = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?: \([^)]*\))?(?:,| or )|(?<= or )([A-Z][a-z]+)(?= \(|$)")
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 # Candidates kept per English gloss; the expander then prefers those the indexed articles use most.
 MAX_CANDIDATES = 12
 
@@ -31,6 +31,8 @@ def _build() -> dict[str, dict[str, list[str]]]:
 
     ranked: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
     named: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
+    first: dict[str, list[str]] = {}  # each word under the first gloss of its first sense
+    assigned: set[str] = set()
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
         if not re.fullmatch(f"[{CJK}]{{2,6}}", word):
@@ -50,13 +52,19 @@ def _build() -> dict[str, dict[str, list[str]]]:
                 if not _ALPHA.match(gloss) or len(gloss) > 30:
                     continue
                 ranked.setdefault(gloss, []).append((rank, word))
+                if not long and word not in assigned:
+                    assigned.add(word)
+                    first.setdefault(gloss, []).append(word)
 
     def best(table: dict[str, list[tuple[tuple[int, int, int], str]]]) -> dict[str, list[str]]:
         return {g: list(dict.fromkeys(w for _, w in sorted(c)))[:MAX_CANDIDATES] for g, c in table.items()}
 
     # A name glossed with what it is ("Toyota, Japanese car make") is still that name: kept apart, for when
     # the word's own glosses give nothing a corpus writes ("Melbourne" alone is only the slang 猫本).
-    return {"words": best(ranked), "names": best(named)}
+    # Words whose first senses are glossed alike mean the same (创办, 成立 and 创立: "to establish").
+    synonyms = {w: [o for o in words if o != w][:MAX_CANDIDATES] for words in first.values() if len(words) > 1
+                for w in words}
+    return {"words": best(ranked), "names": best(named), "synonyms": synonyms}
 
 
 class EnglishToChinese:
@@ -76,7 +84,7 @@ class EnglishToChinese:
                 tmp.replace(path)
             except OSError as exc:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
-        self._table, self._names = tables["words"], tables["names"]
+        self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
         simplemma.lemmatize("models", lang="en")  # reads its English table (0.3 s) now, not at the first question
 
     def lookup(self, word: str) -> list[str]:
@@ -92,6 +100,10 @@ class EnglishToChinese:
         phrase = phrase.lower()
         own = self._table.get(phrase) or self._table.get(phrase.replace(" ", "-")) or []
         return list(dict.fromkeys(own + self._names.get(phrase, [])))
+
+    def synonyms(self, word: str) -> list[str]:
+        """Chinese words whose first sense the dictionary glosses as ``word``'s first sense (创办 → 成立, 创立)."""
+        return self._synonyms.get(word, [])
 
     def lookup_stems(self, word: str) -> list[list[str]]:
         """The Chinese words for an English word, for the name it heads a gloss of, and for its lemma.

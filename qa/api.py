@@ -191,7 +191,7 @@ class Pipeline:
             context = replace(self._answer_context(), names=subject_names(retrieval.expansion), lead_in=lead_in,
                               similarity=retrieval.sentence_scores, sure_share=self._sure_share(retrieval))
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
-                                       retrieval.expansion.concepts, self.retriever.rarity, trace, context=context)
+                                       retrieval.expansion.worded, self.retriever.rarity, trace, context=context)
         trace["top_dense"] = round(retrieval.top_dense, 4)
         trace["answerable_probability"] = round(decision.probability, 4)
         trace["evidence"] = {k: round(v, 4) for k, v in zip(NAMES, decision.evidence.vector(), strict=True)}

@@ -18,6 +18,7 @@ from common.tsv import alternatives, read_rows
 GLOSSARY = "glossary.tsv"
 TERMS = "terms.tsv"
 _WORD = re.compile(r"[a-z][a-z0-9\-]*")
+SYNONYMS = 2  # dictionary synonyms kept per Chinese question word
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r"|" + "|".join(m[:3] for m in _MONTHS) + r")\.?(?:\s+(\d{1,2}))?"
@@ -62,6 +63,14 @@ class Expansion:
     concept_confidence: list[float] = field(default_factory=list)
     # English questions: each rendered word or name, in question order.
     renderings: list[Rendering] = field(default_factory=list)
+    # Chinese questions: the concepts without dictionary synonyms (None: as ``concepts``). Synonyms help to
+    # find the passage; the sentence quoted from it should say what was asked in the question's own words.
+    own_concepts: list[list[str]] | None = None
+
+    @property
+    def worded(self) -> list[list[str]]:
+        """The concepts as the question words them: no dictionary synonyms."""
+        return self.concepts if self.own_concepts is None else self.own_concepts
 
     @property
     def translation(self) -> str:
@@ -183,8 +192,8 @@ class QueryExpander:
         entities = self.find_entities(query)
         if language != "en":
             terms = [normalize(n) for e in entities for n in e.en + e.zh]
-            concepts = self._chinese_concepts(query, entities)
-            return Expansion(terms=_dedupe(terms), entities=entities, concepts=concepts)
+            concepts, own = self._chinese_concepts(query, entities)
+            return Expansion(terms=_dedupe(terms), entities=entities, concepts=concepts, own_concepts=own)
         norm = normalize(query)
         names, rest = self._name_pieces(norm)
         phrases, rest = self._phrase_pieces(rest)
@@ -268,9 +277,10 @@ class QueryExpander:
                                                  or self._terms[key][:1]), 1.0)
         return Rendering("names", key, self._names[key], 1.0)
 
-    def _chinese_concepts(self, query: str, entities: list[Entity]) -> list[list[str]]:
-        """Question words, with every alias of a named entity accepted for that entity."""
+    def _chinese_concepts(self, query: str, entities: list[Entity]) -> tuple[list[list[str]], list[list[str]]]:
+        """Question words, with every alias of a named entity accepted for that entity: with and without synonyms."""
         concepts: list[list[str]] = []
+        synonyms: list[list[str]] = []
         covered: set[str] = set()
         for entity in entities:
             names = [normalize(n) for n in entity.zh + entity.en]
@@ -282,10 +292,15 @@ class QueryExpander:
             year, month = m.group(1), int(m.group(2))
             concepts.append([f"{year}年{month}月", *(f"{year}{sep}{month:02d}" for sep in "/.-")])
             covered.update(tokenize(m.group(0)))
+        synonyms = [[] for _ in concepts]
         for token in tokenize(query):
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
-        return concepts
+                # Words the dictionary glosses alike, written as words of their own in the corpus: a question's
+                # 创办 is the articles' 成立.
+                written = [w for w in self._cedict.synonyms(token) if w in self.doc_freq]
+                synonyms.append(sorted(written, key=lambda w: -self.doc_freq[w])[:SYNONYMS])
+        return [c + s for c, s in zip(concepts, synonyms, strict=True)], concepts
 
 
 def _content_words(text: str) -> list[re.Match[str]]:

@@ -217,6 +217,20 @@ def test_names_of_several_words_and_names_behind_a_slang_gloss(pipeline, tmp_pat
     assert {"墨尔本", "洛杉矶", "新南威尔士"} <= set(terms) and "猫本" not in terms
 
 
+def test_a_chinese_question_word_finds_the_synonym_the_articles_write(pipeline, tmp_path):
+    # CC-CEDICT glosses 创办, 成立 and 创立 first as "to establish"; the articles say 零一万物成立, never 创办.
+    from retrieve.expand import QueryExpander
+
+    assert {"成立", "创立"} <= set(pipeline.retriever.expander._cedict.synonyms("创办"))
+    expansion = pipeline.retriever.expander.expand("零一万物是哪一年创办的？", "zh")
+    asked = next(c for c in expansion.concepts if c[0] == "创办")
+    assert "成立" in asked and ["创办"] in expansion.worded  # quoting keeps the question's own word
+    assert not pipeline.ask("零一万物是哪一年创办的？").abstained
+    # Only synonyms the corpus writes as words of their own are added.
+    bare = QueryExpander({"创办": 1}, pipeline.settings.data_dir / "cache").expand("谁创办了它？", "zh")
+    assert bare.concepts == bare.worded
+
+
 def test_rerank_prefers_the_passage_that_covers_the_whole_question(pipeline):
     question = "How long a context does Kimi support?"
     full = pipeline.search(question, 5)
