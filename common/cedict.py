@@ -71,20 +71,24 @@ class EnglishToChinese:
     """Maps English words and short phrases to Chinese headwords, in dictionary order (first senses first)."""
 
     def __init__(self, cache_dir: Path) -> None:
-        """Load the reversed dictionary from ``cache_dir``, building it on first use (~2 s)."""
+        """Load the reversed dictionary from ``cache_dir``, building it on first use (~3 s)."""
         path = cache_dir / f"cedict-en-zh-v{CACHE_VERSION}.json"
         try:
             tables: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
+        except (OSError, ValueError, KeyError, TypeError):  # none yet, or damaged
             tables = _build()  # shared and never mutated
+            self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
             try:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
                 tmp.replace(path)
+                for old in cache_dir.glob("cedict-en-zh-v*.json"):
+                    if old != path:
+                        old.unlink()  # an older version's table, never read again
             except OSError as exc:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
-        self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
         simplemma.lemmatize("models", lang="en")  # reads its English table (0.3 s) now, not at the first question
 
     def lookup(self, word: str) -> list[str]:
