@@ -31,7 +31,7 @@ def _build() -> dict[str, dict[str, list[str]]]:
 
     ranked: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
     named: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
-    first: dict[str, list[str]] = {}  # each word under the first gloss of its first sense
+    first: dict[str, list[str]] = {}  # each word under its first gloss that reads as plain English
     assigned: set[str] = set()
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
@@ -61,7 +61,7 @@ def _build() -> dict[str, dict[str, list[str]]]:
 
     # A name glossed with what it is ("Toyota, Japanese car make") is still that name: kept apart, for when
     # the word's own glosses give nothing a corpus writes ("Melbourne" alone is only the slang 猫本).
-    # Words whose first senses are glossed alike mean the same (创办, 成立 and 创立: "to establish").
+    # Words whose first glosses are alike mean the same (创办, 成立 and 创立: "to establish").
     synonyms = {w: [o for o in words if o != w][:MAX_CANDIDATES] for words in first.values() if len(words) > 1
                 for w in words}
     return {"words": best(ranked), "names": best(named), "synonyms": synonyms}
@@ -75,10 +75,10 @@ class EnglishToChinese:
         path = cache_dir / f"cedict-en-zh-v{CACHE_VERSION}.json"
         try:
             tables: dict[str, dict[str, list[str]]] = json.loads(path.read_text(encoding="utf-8"))
-            self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
-        except (OSError, ValueError, KeyError, TypeError):  # none yet, or damaged
+            if not isinstance(tables, dict) or not {"words", "names", "synonyms"} <= tables.keys():
+                raise ValueError("incomplete")
+        except (OSError, ValueError):  # none yet, or damaged
             tables = _build()  # shared and never mutated
-            self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
             try:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(".tmp")
@@ -89,10 +89,11 @@ class EnglishToChinese:
                         old.unlink()  # an older version's table, never read again
             except OSError as exc:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
+        self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
         simplemma.lemmatize("models", lang="en")  # reads its English table (0.3 s) now, not at the first question
 
     def lookup(self, word: str) -> list[str]:
-        """Chinese words for an English word, or for its lemma when the word has none."""
+        """Chinese words for an English word, else for the name it heads a gloss of, else for its lemma."""
         return next((senses for senses in self.lookup_stems(word) if senses), [])
 
     def lookup_phrase(self, phrase: str) -> list[str]:
@@ -106,7 +107,7 @@ class EnglishToChinese:
         return list(dict.fromkeys(own + self._names.get(phrase, [])))
 
     def synonyms(self, word: str) -> list[str]:
-        """Chinese words whose first sense the dictionary glosses as ``word``'s first sense (创办 → 成立, 创立)."""
+        """Chinese words whose first gloss is ``word``'s first gloss (创办 → 成立, 创立: "to establish")."""
         return self._synonyms.get(word, [])
 
     def lookup_stems(self, word: str) -> list[list[str]]:

@@ -280,7 +280,6 @@ class QueryExpander:
     def _chinese_concepts(self, query: str, entities: list[Entity]) -> tuple[list[list[str]], list[list[str]]]:
         """Question words, with every alias of a named entity accepted for that entity: with and without synonyms."""
         concepts: list[list[str]] = []
-        synonyms: list[list[str]] = []
         covered: set[str] = set()
         for entity in entities:
             names = [normalize(n) for n in entity.zh + entity.en]
@@ -292,7 +291,7 @@ class QueryExpander:
             year, month = m.group(1), int(m.group(2))
             concepts.append([f"{year}年{month}月", *(f"{year}{sep}{month:02d}" for sep in "/.-")])
             covered.update(tokenize(m.group(0)))
-        synonyms = [[] for _ in concepts]
+        synonyms: list[list[str]] = [[] for _ in concepts]  # names and dates are taken as written
         for token in tokenize(query):
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
