@@ -19,6 +19,7 @@ _ALPHA = re.compile(r"^[a-z][a-z \-]*[a-z]$")
 # A capitalised name, of one word or a few, heading a gloss that goes on to say what it is ("Los Angeles,
 # California", "Genghis Khan (1162-1227), founder of ..."), or one of two spellings ("Toyota or Toyoda (name)").
 _NAMED = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?: \([^)]*\))?(?:,| or )|(?<= or )([A-Z][a-z]+)(?= \(|$)")
+_HEADWORD = re.compile(f"[{CJK}]{{2,6}}")
 CACHE_VERSION = 6
 # Candidates kept per English gloss; the expander then prefers those the indexed articles use most.
 MAX_CANDIDATES = 12
@@ -35,7 +36,7 @@ def _build() -> dict[str, dict[str, list[str]]]:
     assigned: set[str] = set()
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
-        if not re.fullmatch(f"[{CJK}]{{2,6}}", word):
+        if not _HEADWORD.fullmatch(word):
             continue  # single characters are too ambiguous to search with
         long = len(word) > 4  # mostly set phrases, but some names are long ("新南威尔士")
         for pos, definition in enumerate(entry["definitions"]):
@@ -44,7 +45,9 @@ def _build() -> dict[str, dict[str, list[str]]]:
             for gloss in definition.split(";"):
                 # Prefer a headword whose first sense is this gloss, then two-character words.
                 rank = (min(pos, 3), 0 if len(word) == 2 else 1, len(word))
-                for m in _NAMED.finditer(gloss.strip()):
+                # Only a gloss starting with a capital or giving two spellings can name (saves a second per build).
+                named_here = _NAMED.finditer(gloss.strip()) if gloss.strip()[:1].isupper() or " or " in gloss else ()
+                for m in named_here:
                     named.setdefault((m.group(1) or m.group(2)).lower(), []).append((rank, word))
                 if long and not gloss.strip()[:1].isupper():
                     continue
