@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import common.cedict as cedict
 
@@ -17,3 +18,14 @@ def test_a_damaged_cache_is_rebuilt_and_older_versions_are_removed(tmp_path, mon
     table = cedict.EnglishToChinese(tmp_path)
     assert table.lookup("models") == ["模型"] and table.synonyms("创办") == ["成立"]
     assert json.loads(current.read_text(encoding="utf-8")) == tiny and not old.exists()
+
+
+def test_an_unchanged_cache_is_read_once_per_process_and_a_changed_one_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(cedict, "_build", lambda: {"words": {}, "names": {}, "synonyms": {}})
+    path = tmp_path / f"cedict-en-zh-v{cedict.CACHE_VERSION}.json"
+    path.write_text(json.dumps({"words": {"model": ["模型"]}, "names": {}, "synonyms": {}}), encoding="utf-8")
+    first, second = cedict.EnglishToChinese(tmp_path), cedict.EnglishToChinese(tmp_path)
+    assert first._table is second._table and first.lookup("model") == ["模型"]
+    path.write_text(json.dumps({"words": {"model": ["型号"]}, "names": {}, "synonyms": {}}), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert cedict.EnglishToChinese(tmp_path).lookup("model") == ["型号"]
