@@ -42,16 +42,17 @@ def _build() -> dict[str, dict[str, list[str]]]:
         for pos, definition in enumerate(entry["definitions"]):
             if definition.startswith(("surname", "variant of", "old variant", "see ", "abbr.", "CL:")):
                 continue
-            for gloss in definition.split(";"):
+            for raw in definition.split(";"):
+                raw = raw.strip()
+                capitalised = raw[:1].isupper()
                 # Prefer a headword whose first sense is this gloss, then two-character words.
                 rank = (min(pos, 3), 0 if len(word) == 2 else 1, len(word))
                 # Only a gloss starting with a capital or giving two spellings can name (saves a second per build).
-                named_here = _NAMED.finditer(gloss.strip()) if gloss.strip()[:1].isupper() or " or " in gloss else ()
-                for m in named_here:
+                for m in _NAMED.finditer(raw) if capitalised or " or " in raw else ():
                     named.setdefault((m.group(1) or m.group(2)).lower(), []).append((rank, word))
-                if long and not gloss.strip()[:1].isupper():
+                if long and not capitalised:
                     continue
-                gloss = _GLOSS_NOISE.sub("", gloss.strip().lower()).strip()
+                gloss = _GLOSS_NOISE.sub("", raw.lower()).strip()
                 if not _ALPHA.match(gloss) or len(gloss) > 30:
                     continue
                 ranked.setdefault(gloss, []).append((rank, word))
