@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from pypinyin import lazy_pinyin
+
 from common.cedict import EnglishToChinese
+from common.patterns import CJK
 from common.textnorm import normalize
 from common.tokenize import STOPWORDS, sub_words, tokenize
 from common.tsv import alternatives, read_rows
@@ -44,7 +47,7 @@ class Rendering:
     among the senses the corpus uses.
     """
 
-    source: str  # "glossary", "terms", "names", "dictionary" or "date"
+    source: str  # "glossary", "terms", "names", "dictionary", "pinyin" or "date"
     text: str
     chinese: tuple[str, ...]
     confidence: float
@@ -105,6 +108,7 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
 
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
+_PINYIN_WORD = re.compile(rf"[{CJK}]{{2,4}}")  # a corpus word whose pinyin may be how English writes it
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,8 @@ class QueryExpander:
         norm = normalize(query)
         names, rest = self._name_pieces(norm)
         phrases, rest = self._phrase_pieces(rest)
-        pieces = names + phrases + self._word_pieces(query, rest) + self._date_pieces(norm)
+        spelled, rest = self._pinyin_pieces(query, rest)
+        pieces = names + phrases + spelled + self._word_pieces(query, rest) + self._date_pieces(norm)
         renderings = [p.rendering for p in sorted(pieces, key=lambda p: p.start) if p.rendering is not None]
         terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
         return Expansion(terms=terms, entities=entities, concepts=[p.concept for p in pieces],
@@ -234,6 +239,44 @@ class QueryExpander:
                     rest = rest[: run[0].start()] + " " * (run[-1].end() - run[0].start()) + rest[run[-1].end():]
                     i += size - 1
                     break
+            i += 1
+        return pieces, rest
+
+    @cached_property
+    def _by_pinyin(self) -> dict[str, tuple[str, ...]]:
+        """The corpus's words of two to four Chinese characters by their toneless pinyin, the most used first."""
+        table: dict[str, list[str]] = {}
+        for word in self.doc_freq:
+            if _PINYIN_WORD.fullmatch(word):
+                table.setdefault("".join(lazy_pinyin(word)), []).append(word)
+        return {k: tuple(sorted(v, key=lambda w: -self.doc_freq[w])) for k, v in table.items()}
+
+    def _pinyin_pieces(self, query: str, rest: str) -> tuple[list[_Piece], str]:
+        """Capitalised words that spell a corpus word in pinyin, and the question without them.
+
+        English writes Chinese names in pinyin ("Yang Zhilin" is 杨植麟, the app "Xingye" 星野), and no
+        dictionary lists most of them. Runs of up to three capitalised words are tried whole first; a single
+        word only when the dictionary does not know it ("Women" is not 我们).
+        """
+        pieces = []
+        words = list(_WORD.finditer(rest))
+        i = 0
+        while i < len(words):
+            for size in (3, 2, 1):
+                run = words[i:i + size]
+                if len(run) < size or any(rest[a.end():b.start()].strip(" -") for a, b in pairwise(run)) \
+                        or not all(_is_name(query, m.group(0)) for m in run):
+                    continue
+                text = " ".join(m.group(0) for m in run)
+                found = self._by_pinyin.get(text.replace(" ", "").replace("-", ""))
+                if not found or (size == 1 and any(self._cedict.lookup_stems(text))):
+                    continue
+                confidence = 1.0 / len(found)
+                pieces.append(_Piece(run[0].start(), Rendering("pinyin", text, found[:2], confidence),
+                                     [text, *found[:2]], confidence))
+                rest = rest[: run[0].start()] + " " * (run[-1].end() - run[0].start()) + rest[run[-1].end():]
+                i += size - 1
+                break
             i += 1
         return pieces, rest
 

@@ -48,3 +48,13 @@ def test_answers_in_english_show_mined_names_the_glossary_lacks():
     renderer = NameRenderer.from_entities([Entity("org", ("证券交易所",), ("Stock Exchange",))], mined)
     assert renderer.english("拉采尔") == "Friedrich Ratzel"
     assert renderer.english("证券交易所") == "Stock Exchange"  # the corpus's own glossary comes first
+
+
+def test_a_name_spelled_in_pinyin_finds_the_corpus_word():
+    expander = QueryExpander({"杨植麟": 3, "星野": 2, "我们": 40, "妇女": 1}, CACHE)
+    rendered = {r.text: r.chinese for r in expander.expand("Who is Yang Zhilin and what is Xingye?", "en").renderings}
+    assert rendered["yang zhilin"] == ("杨植麟",)  # a run of capitalised words, tried whole
+    assert rendered["xingye"] == ("星野",)
+    women = expander.expand("Who leads the Women team?", "en").renderings
+    assert all(r.source != "pinyin" for r in women)  # an English word, even where its letters spell 我们
+    assert all(r.source != "pinyin" for r in expander.expand("what is xingye?", "en").renderings)  # not a name
