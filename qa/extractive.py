@@ -15,7 +15,7 @@ from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, date_key, english_column, render_figures
 from qa.evidence import relation_words
 from qa.shortanswer import PERSON, extract_span, holds_kind, is_factoid, question_kind
-from qa.tables import cells, is_header, is_row, pairs, pairs_text, row_header
+from qa.tables import cells, header_before, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
 from retrieve.passage import Passage
@@ -101,8 +101,10 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 # is MiniMax's valuation only through them, so they count in full. The text above names the
                 # table's company; what the row says is in its cells and column names ("……Under 35 创始人带队"
                 # above a funding table does not make its rows about the founder).
-                framed = compact(f"{head} {lead_in.get(passage.chunk_id, '')} {header} {sentence}")
-                own = compact(f"{header} {sentence}")
+                # A second header row names the columns under the first one's categories (MMMU under 英文通用).
+                columns = f"{header} {' '.join(header_before(passage.text, at))}"
+                framed = compact(f"{head} {lead_in.get(passage.chunk_id, '')} {columns} {sentence}")
+                own = compact(f"{columns} {sentence}")
                 score = 1.2 * _split_coverage(weighted, subject, framed, own)
             else:
                 # Rare question words decide (IDF-weighted coverage). The article's title names its subject,

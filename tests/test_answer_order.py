@@ -134,3 +134,14 @@ def test_markup_left_in_a_sentence_is_never_quoted():
     quoted = [c.sentence for c in answer.citations]
     assert quoted == ["他明确了碳酸钠和碳酸钾的区别。", "应力张量导致了产生所有应变的力。"]
     assert not says_something("[citation needed]") and says_something("身高182CM")
+
+
+def test_a_row_counts_the_column_names_of_a_second_header_row():
+    # Categories above the rule, benchmark names below it: the row's score is read under MMLU, not 中文综合.
+    text = ("abab-6.5 在 MT-Bench、AlignBench、MMLU 等多个 Benchmark 上成绩接近 GPT-4。\n\n"
+            "| | 英文综合 | | 中文综合 |\n| --- | --- | --- | --- |\n| | MT-Bench | AlignBench | MMLU |\n"
+            "| abab-6.5 | 8.77 | 7.42 | 78.7 |\n| GPT-4 | 9.01 | 7.53 | 86.4 |\n")
+    answer = extractive_answer("abab-6.5 在 MMLU 上得了多少分？", "zh", [_passage("评测", text)],
+                               [["abab-6.5"], ["mmlu"], ["分"]], _FlatRarity(), {})
+    assert answer.short_answer == "78.7"
+    assert answer.citations[0].sentence == "| abab-6.5 | 8.77 | 7.42 | 78.7 |"
