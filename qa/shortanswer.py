@@ -242,8 +242,8 @@ def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
         return False
     if re.fullmatch(r"(?:19|20)\d\d\s*年?", text.strip()):
         return False
-    if re.match(r"\s*[月日号时点/.\-]|之", sentence[end:end + 2]):
-        return False  # a date, a time, or part of a fraction ("七十分之一")
+    if re.match(r"\s*[月日号时点]|\s*[/.\-]\s*\d|之", sentence[end:end + 3]):
+        return False  # a date, a time, or part of a fraction ("七十分之一"); "20 美元/月" is a rate, a figure
     if re.search(r"[a-z\-_./]\s?$", sentence[max(0, start - 2):start]):
         return False  # part of a name such as "step-1" or "gpt-4"
     if text[-1:].isdigit() and re.match(r"[a-z]", sentence[end:end + 1]):

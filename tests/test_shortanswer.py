@@ -126,6 +126,7 @@ def test_the_words_before_the_question_word_are_found_where_the_words_after_it_f
     ("五月艾生长的地区海拔约是多少米？", "生长于海拔100米至2,800米的地区。", "100米至2,800米"),
     ("机场有几条跑道？", "机场有三条跑道，主跑道是08/26，长1,980米；第二条是17/35。", "三条"),
     ("系统的飞弹分为几类？", "系统一共部署100枚飞弹，这些飞弹又分成两类：36枚射程较远。", "两类"),
+    ("OpenAI 的订阅价是多少？", "海外竞品 OpenAI 订阅价格为 20 美元/月，国内竞品大多为免费制。", "20 美元"),  # a rate
 ])
 def test_figures_with_their_units_ordinals_and_month_ranges(question, sentence, span):
     assert extract_span(question, sentence).text == span
