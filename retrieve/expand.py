@@ -265,7 +265,7 @@ class QueryExpander:
             for size in (3, 2, 1):
                 run = words[i:i + size]
                 if len(run) < size or any(rest[a.end():b.start()].strip(" -") for a, b in pairwise(run)) \
-                        or not all(_is_name(query, m.group(0)) for m in run):
+                        or not all(_capitalised(query, m.group(0)) for m in run):
                     continue
                 text = " ".join(m.group(0) for m in run)
                 found = self._by_pinyin.get(text.replace(" ", "").replace("-", ""))
@@ -358,6 +358,12 @@ def _sensed(start: int, text: str, used: list[str]) -> _Piece:
     """
     confidence = 1.0 / len(used)
     return _Piece(start, Rendering("dictionary", text, tuple(used[:2]), confidence), [text, *used[:2]], confidence)
+
+
+def _capitalised(query: str, word: str) -> bool:
+    """Whether ``word`` is capitalised somewhere in ``query``, its first word included ("Zhipu's valuation?")."""
+    return any(m.group(0)[0].isupper()
+               for m in re.finditer(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", query, re.I))
 
 
 def _is_name(query: str, word: str) -> bool:

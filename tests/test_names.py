@@ -58,3 +58,4 @@ def test_a_name_spelled_in_pinyin_finds_the_corpus_word():
     women = expander.expand("Who leads the Women team?", "en").renderings
     assert all(r.source != "pinyin" for r in women)  # an English word, even where its letters spell 我们
     assert all(r.source != "pinyin" for r in expander.expand("what is xingye?", "en").renderings)  # not a name
+    assert expander.expand("Xingye launched when?", "en").renderings[0].chinese == ("星野",)  # first word too
