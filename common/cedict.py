@@ -124,6 +124,12 @@ class EnglishToChinese:
         """Chinese words whose first gloss is ``word``'s first gloss (创办 → 成立, 创立: "to establish")."""
         return self._synonyms.get(word, [])
 
+    def agent_nouns(self, word: str) -> list[str]:
+        """Chinese words for the one who does what a verb says: "founded" → "founder" (创始人), "wrote" → "writer"."""
+        lemma = simplemma.lemmatize(word.lower(), lang="en")
+        forms = [lemma + "er", lemma + "or"] + ([lemma + "r"] if lemma.endswith("e") else [])
+        return list(dict.fromkeys(z for form in forms for z in self._table.get(form, [])))
+
     def lookup_stems(self, word: str) -> list[list[str]]:
         """The Chinese words for an English word, for the name it heads a gloss of, and for its lemma.
 

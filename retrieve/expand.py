@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -108,6 +108,7 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
 
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
+_WHO = re.compile(r"\bwho\b", re.I)
 _PINYIN_WORD = re.compile(rf"[{CJK}]{{2,4}}")  # a corpus word whose pinyin may be how English writes it
 
 
@@ -283,12 +284,19 @@ class QueryExpander:
     def _word_pieces(self, query: str, rest: str) -> list[_Piece]:
         """The other content words, rendered by the dictionary senses the corpus uses."""
         pieces = []
+        who = bool(_WHO.search(query))
         for m in _content_words(rest):
             word = m.group(0)
             # The word's own senses first; its lemma's when the articles use none of them ("products" → 产品).
             used = next((u for u in map(self._used_senses, self._cedict.lookup_stems(word)) if u), [])
-            pieces.append(_sensed(m.start(), word, used) if used else
-                          _Piece(m.start(), None, [word], 1.0 if _is_name(query, word) else 0.0))
+            # "Who founded X?" is answered by X's 创始人 ("founder") as often as by a sentence saying 创立.
+            agents = self._used_senses(self._cedict.agent_nouns(word)) if who else []
+            if used:
+                pieces.append(_with_agents(_sensed(m.start(), word, used), agents[:2]))
+            elif agents:
+                pieces.append(_sensed(m.start(), word, agents))
+            else:
+                pieces.append(_Piece(m.start(), None, [word], 1.0 if _is_name(query, word) else 0.0))
         return pieces
 
     def _used_senses(self, senses: list[str]) -> list[str]:
@@ -358,6 +366,15 @@ def _sensed(start: int, text: str, used: list[str]) -> _Piece:
     """
     confidence = 1.0 / len(used)
     return _Piece(start, Rendering("dictionary", text, tuple(used[:2]), confidence), [text, *used[:2]], confidence)
+
+
+def _with_agents(piece: _Piece, agents: list[str]) -> _Piece:
+    """``piece`` also found by the agent nouns of its verb, as sure as the verb's own rendering."""
+    extra = [a for a in agents if a not in piece.concept]
+    if not extra or piece.rendering is None:
+        return piece
+    rendering = replace(piece.rendering, chinese=piece.rendering.chinese + tuple(extra))
+    return replace(piece, rendering=rendering, concept=piece.concept + extra)
 
 
 def _capitalised(query: str, word: str) -> bool:

@@ -217,6 +217,18 @@ def test_names_of_several_words_and_names_behind_a_slang_gloss(pipeline, tmp_pat
     assert {"墨尔本", "洛杉矶", "新南威尔士"} <= set(terms) and "猫本" not in terms
 
 
+def test_a_who_question_finds_the_agent_noun_of_its_verb(pipeline):
+    # "Who founded X?" is answered where the text names X's 创始人 ("founder"), not only where it says 创立.
+    from retrieve.expand import QueryExpander
+
+    expander = QueryExpander({"创立": 2, "创始人": 9, "作者": 3}, pipeline.settings.data_dir / "cache")
+    founded = next(c for c in expander.expand("Who founded the company?", "en").concepts if c[0] == "founded")
+    assert {"创立", "创始人"} <= set(founded)
+    founded = next(c for c in expander.expand("When was the company founded?", "en").concepts if c[0] == "founded")
+    assert "创始人" not in founded  # asked when, not who
+    assert "作者" in expander.expand("Who wrote the poem?", "en").terms
+
+
 def test_a_chinese_question_word_finds_the_synonym_the_articles_write(pipeline, tmp_path):
     # CC-CEDICT glosses 创办, 成立 and 创立 first as "to establish"; the articles say 零一万物成立, never 创办.
     from retrieve.expand import QueryExpander
