@@ -14,7 +14,7 @@ from common.sentences import says_something, split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, date_key, english_column, render_figures
 from qa.evidence import relation_words
-from qa.shortanswer import PERSON, extract_span, holds_kind, is_factoid, question_kind
+from qa.shortanswer import PERSON, extract_span, holds_kind, is_factoid, question_kind, reads_as_person
 from qa.tables import cells, header_before, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
@@ -497,7 +497,9 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     multi_doc = len({c.passage.doc_id for c in citations}) > 1
     lines = []
     if span:
-        shown = context.renderer.render(span, person=kind == "person") if language == "en" else span
+        # Pinyin only for what reads as a Han person's name: "美国政府" answering "who" is no "Mei Guozhengfu".
+        person = kind == PERSON and (_is_person(span, context) or reads_as_person(span))
+        shown = context.renderer.render(span, person=person) if language == "en" else span
         lines.append(f"**{shown}** [{citations[0].number}]")
     disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and \
         chosen[0].passage.doc_id != chosen[1].passage.doc_id and _only_about_subject(chosen[1].sentence, context) and \

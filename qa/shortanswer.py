@@ -144,6 +144,7 @@ _LATIN = re.compile(r"(?<![A-Za-z0-9.\-+'&])[A-Za-z][A-Za-z0-9.\-+'&]*(?:\s+[A-Z
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
              "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _CN_NAME = re.compile(r"(?:欧阳|司马|诸葛|上官|[" + _SURNAMES + rf"])[{CJK}]{{1,2}}")
+_BODY = re.compile(r"[社局部府院会司厂所团队党署委校馆台]$")
 _PLACE = re.compile(rf"[{CJK}]{{1,8}}?(?:省|市|县|区|州|国|镇|村|岛|湖|河|江|山|港|湾|大学|学院|大道|路|街)")
 
 
@@ -207,6 +208,15 @@ def _candidates(sentence: str, original: str, kind: str, people: tuple[str, ...]
         found += [(*m.span(), 1) for m in _LATIN.finditer(original) if len(m.group(0)) >= 2
                   and not _gloss(sentence, m.start())]
     return sorted(set(found))
+
+
+def reads_as_person(text: str) -> bool:
+    """Whether a Chinese span reads as a Han person's name: a common surname and one or two characters.
+
+    A body's name ends in what it is: 彭博社 is a news agency, 国务院 a council.
+    """
+    text = to_simplified(text.strip())
+    return bool(_CN_NAME.fullmatch(text)) and not _BODY.search(text)
 
 
 def _with_era(sentence: str, start: int, end: int) -> tuple[int, int]:

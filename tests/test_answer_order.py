@@ -145,3 +145,11 @@ def test_a_row_counts_the_column_names_of_a_second_header_row():
                                [["abab-6.5"], ["mmlu"], ["分"]], _FlatRarity(), {})
     assert answer.short_answer == "78.7"
     assert answer.citations[0].sentence == "| abab-6.5 | 8.77 | 7.42 | 78.7 |"
+
+
+def test_a_body_answering_who_is_not_shown_as_a_person_in_pinyin():
+    passage = _passage("报道", "据彭博社消息，该公司计划上市。唐杰创立了该公司。")
+    reported = extractive_answer("Who reported the listing plan?", "en", [passage], [["reported", "消息"]],
+                                 _FlatRarity(), {})
+    founded = extractive_answer("Who founded the company?", "en", [passage], [["founded", "创立"]], _FlatRarity(), {})
+    assert "Peng" not in reported.text and "**Tang Jie (唐杰)**" in founded.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.shortanswer import extract_span, is_factoid, question_kind
+from qa.shortanswer import extract_span, is_factoid, question_kind, reads_as_person
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -242,3 +242,11 @@ def test_an_english_what_question_gets_no_guessed_name():
     sentence = "此外，该公司还在 2024 WAIC 上发布了 AI 健康顾问应用。"
     assert extract_span("What kind of app did the company launch?", sentence) is None
     assert extract_span("该公司在 WAIC 上发布了什么应用？", sentence) is not None
+
+
+@pytest.mark.parametrize(("span", "person"), [("唐杰", True), ("閆俊傑", True), ("彭博社", False), ("美国政府", False),
+                                              ("国务院", False)])
+def test_what_reads_as_a_person_name(span, person):
+    # A surname and one or two characters, unless the last one says it is a body (社, 院): only such a span
+    # is shown in pinyin to English readers.
+    assert reads_as_person(span) is person
