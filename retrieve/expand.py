@@ -108,6 +108,7 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
 
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 _WHO = re.compile(r"\bwho\b", re.I)
 _PINYIN_WORD = re.compile(rf"[{CJK}]{{2,4}}")  # a corpus word whose pinyin may be how English writes it
 
@@ -256,17 +257,19 @@ class QueryExpander:
         """Capitalised words that spell a corpus word in pinyin, and the question without them.
 
         English writes Chinese names in pinyin ("Yang Zhilin" is 杨植麟, the app "Xingye" 星野), and no
-        dictionary lists most of them. Runs of up to three capitalised words are tried whole first; a single
-        word only when the dictionary does not know it ("Women" is not 我们).
+        dictionary lists most of them. Runs of up to three capitalised words (the question's first word
+        included: "Zhipu's valuation?") are tried whole first; a single word only when the dictionary does
+        not know it ("Women" is not 我们).
         """
         pieces = []
         words = list(_WORD.finditer(rest))
+        capitalised = {m.group(0).lower() for m in _LATIN_WORD.finditer(query) if m.group(0)[0].isupper()}
         i = 0
         while i < len(words):
             for size in (3, 2, 1):
                 run = words[i:i + size]
                 if len(run) < size or any(rest[a.end():b.start()].strip(" -") for a, b in pairwise(run)) \
-                        or not all(_capitalised(query, m.group(0)) for m in run):
+                        or not all(m.group(0) in capitalised for m in run):
                     continue
                 text = " ".join(m.group(0) for m in run)
                 found = self._by_pinyin.get(text.replace(" ", "").replace("-", ""))
@@ -375,12 +378,6 @@ def _with_agents(piece: _Piece, agents: list[str]) -> _Piece:
         return piece
     rendering = replace(piece.rendering, chinese=piece.rendering.chinese + tuple(extra))
     return replace(piece, rendering=rendering, concept=piece.concept + extra)
-
-
-def _capitalised(query: str, word: str) -> bool:
-    """Whether ``word`` is capitalised somewhere in ``query``, its first word included ("Zhipu's valuation?")."""
-    return any(m.group(0)[0].isupper()
-               for m in re.finditer(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", query, re.I))
 
 
 def _is_name(query: str, word: str) -> bool:
