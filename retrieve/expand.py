@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import pairwise
@@ -226,23 +226,12 @@ class QueryExpander:
         is 新南威尔士. Taken only where the corpus writes one of the phrase's senses, like single words; the
         longer phrase first.
         """
-        pieces = []
-        words = _content_words(rest)
-        i = 0
-        while i < len(words):
-            for size in (3, 2):
-                run = words[i:i + size]
-                if len(run) < size or any(rest[a.end():b.start()].strip(" -") for a, b in pairwise(run)):
-                    continue  # too few words left, or other words stand between
-                phrase = " ".join(m.group(0) for m in run)
-                used = self._used_senses(self._cedict.lookup_phrase(phrase))
-                if used:
-                    pieces.append(_sensed(run[0].start(), phrase, used))
-                    rest = rest[: run[0].start()] + " " * (run[-1].end() - run[0].start()) + rest[run[-1].end():]
-                    i += size - 1
-                    break
-            i += 1
-        return pieces, rest
+        def sensed(run: list[re.Match[str]]) -> _Piece | None:
+            phrase = " ".join(m.group(0) for m in run)
+            used = self._used_senses(self._cedict.lookup_phrase(phrase))
+            return _sensed(run[0].start(), phrase, used) if used else None
+
+        return _runs(rest, _content_words(rest), (3, 2), sensed)
 
     @cached_property
     def _by_pinyin(self) -> dict[str, tuple[str, ...]]:
@@ -261,28 +250,20 @@ class QueryExpander:
         included: "Zhipu's valuation?") are tried whole first; a single word only when the dictionary does
         not know it ("Women" is not 我们).
         """
-        pieces = []
-        words = list(_WORD.finditer(rest))
         capitalised = {m.group(0).lower() for m in _LATIN_WORD.finditer(query) if m.group(0)[0].isupper()}
-        i = 0
-        while i < len(words):
-            for size in (3, 2, 1):
-                run = words[i:i + size]
-                if len(run) < size or any(rest[a.end():b.start()].strip(" -") for a, b in pairwise(run)) \
-                        or not all(m.group(0) in capitalised for m in run):
-                    continue
-                text = " ".join(m.group(0) for m in run)
-                found = self._by_pinyin.get(text.replace(" ", "").replace("-", ""))
-                if not found or (size == 1 and any(self._cedict.lookup_stems(text))):
-                    continue
-                confidence = 1.0 / len(found)
-                pieces.append(_Piece(run[0].start(), Rendering("pinyin", text, found[:2], confidence),
-                                     [text, *found[:2]], confidence))
-                rest = rest[: run[0].start()] + " " * (run[-1].end() - run[0].start()) + rest[run[-1].end():]
-                i += size - 1
-                break
-            i += 1
-        return pieces, rest
+
+        def spelled(run: list[re.Match[str]]) -> _Piece | None:
+            if not all(m.group(0) in capitalised for m in run):
+                return None
+            text = " ".join(m.group(0) for m in run)
+            found = self._by_pinyin.get(text.replace(" ", "").replace("-", ""))
+            if not found or (len(run) == 1 and any(self._cedict.lookup_stems(text))):
+                return None
+            confidence = 1.0 / len(found)
+            return _Piece(run[0].start(), Rendering("pinyin", text, found[:2], confidence), [text, *found[:2]],
+                          confidence)
+
+        return _runs(rest, list(_WORD.finditer(rest)), (3, 2, 1), spelled)
 
     def _word_pieces(self, query: str, rest: str) -> list[_Piece]:
         """The other content words, rendered by the dictionary senses the corpus uses."""
@@ -354,6 +335,30 @@ class QueryExpander:
                 written = [w for w in self._cedict.synonyms(token) if w in self.doc_freq]
                 synonyms.append(sorted(written, key=lambda w: -self.doc_freq[w])[:SYNONYMS])
         return [c + s for c, s in zip(concepts, synonyms, strict=True)], concepts
+
+
+def _runs(rest: str, words: list[re.Match[str]], sizes: tuple[int, ...],
+          render: Callable[[list[re.Match[str]]], _Piece | None]) -> tuple[list[_Piece], str]:
+    """Pieces that ``render`` makes of runs of adjacent ``words``, longest first, and ``rest`` without them.
+
+    A run's words stand next to each other, with only spaces or hyphens between; a word taken by one run is
+    not tried again.
+    """
+    pieces = []
+    i = 0
+    while i < len(words):
+        for size in sizes:
+            run = words[i:i + size]
+            if len(run) < size or any(rest[a.end():b.start()].strip(" -") for a, b in pairwise(run)):
+                continue  # too few words left, or other words stand between
+            piece = render(run)
+            if piece is not None:
+                pieces.append(piece)
+                rest = rest[: run[0].start()] + " " * (run[-1].end() - run[0].start()) + rest[run[-1].end():]
+                i += size - 1
+                break
+        i += 1
+    return pieces, rest
 
 
 def _content_words(text: str) -> list[re.Match[str]]:
