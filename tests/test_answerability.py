@@ -11,7 +11,7 @@ import pytest
 from common.errors import IndexCorruptError
 from eval.calibrate import Sample, best_threshold, fit_logistic
 from qa.abstain import AbstainPolicy, AnswerabilityModel
-from qa.evidence import NAMES, EvidenceSignals, key_terms, signals, stated, visible_share
+from qa.evidence import NAMES, EvidenceSignals, key_terms, signals, stated, subject_names, visible_share
 from retrieve.expand import Entity, Expansion, Rendering
 from retrieve.hybrid import Retrieval
 from retrieve.passage import Passage
@@ -151,3 +151,11 @@ def test_threshold_keeps_every_set_answering_its_target():
     # Answering both of a's answerable questions needs t <= 0.6; b's needs t <= 0.8.
     assert best_threshold(samples, probs, target=1.0) == 0.6
     assert best_threshold(samples, probs, target=0.5) == 0.8
+
+
+def test_without_a_glossary_a_name_spelled_in_pinyin_is_the_subject():
+    spelled = Rendering("pinyin", "yang zhilin", ("杨植麟",), 1.0)
+    mined = Rendering("names", "ai", ("智能",), 1.0)  # a bracket pair may be a term, not what is asked about
+    assert subject_names(Expansion(renderings=[spelled, mined])) == [["yang zhilin", "杨植麟"]]
+    moonshot = Entity("company", ("月之暗面",), ("Moonshot AI",))
+    assert subject_names(Expansion(entities=[moonshot], renderings=[spelled])) == [["月之暗面", "Moonshot AI"]]
