@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -108,7 +108,8 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
 
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
+# A Latin word from each letter that follows no letter: "9B-Chat" holds "B-Chat" and "Chat".
+_LATIN_WORDS = re.compile(r"(?<![A-Za-z])(?=([A-Za-z][A-Za-z0-9\-]*))")
 _WHO = re.compile(r"\bwho\b", re.I)
 _PINYIN_WORD = re.compile(rf"[{CJK}]{{2,4}}")  # a corpus word whose pinyin may be how English writes it
 
@@ -203,7 +204,7 @@ class QueryExpander:
         norm = normalize(query)
         names, rest = self._name_pieces(norm)
         phrases, rest = self._phrase_pieces(rest)
-        spelled, rest = self._pinyin_pieces(query, rest)
+        spelled, rest = self._pinyin_pieces(_capitalised(query), rest)
         pieces = names + phrases + spelled + self._word_pieces(query, rest) + self._date_pieces(norm)
         renderings = [p.rendering for p in sorted(pieces, key=lambda p: p.start) if p.rendering is not None]
         terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
@@ -242,7 +243,7 @@ class QueryExpander:
                 table.setdefault("".join(lazy_pinyin(word)), []).append(word)
         return {k: tuple(sorted(v, key=lambda w: -self.doc_freq[w])) for k, v in table.items()}
 
-    def _pinyin_pieces(self, query: str, rest: str) -> tuple[list[_Piece], str]:
+    def _pinyin_pieces(self, capitalised: set[str], rest: str) -> tuple[list[_Piece], str]:
         """Capitalised words that spell a corpus word in pinyin, and the question without them.
 
         English writes Chinese names in pinyin ("Yang Zhilin" is 杨植麟, the app "Xingye" 星野), and no
@@ -250,8 +251,6 @@ class QueryExpander:
         included: "Zhipu's valuation?") are tried whole first; a single word only when the dictionary does
         not know it ("Women" is not 我们).
         """
-        capitalised = {m.group(0).lower() for m in _LATIN_WORD.finditer(query) if m.group(0)[0].isupper()}
-
         def spelled(run: list[re.Match[str]]) -> _Piece | None:
             if not all(m.group(0) in capitalised for m in run):
                 return None
@@ -269,18 +268,17 @@ class QueryExpander:
         """The other content words, rendered by the dictionary senses the corpus uses."""
         pieces = []
         who = bool(_WHO.search(query))
+        named = _capitalised(query, past_first=True)
         for m in _content_words(rest):
             word = m.group(0)
             # The word's own senses first; its lemma's when the articles use none of them ("products" → 产品).
             used = next((u for u in map(self._used_senses, self._cedict.lookup_stems(word)) if u), [])
             # "Who founded X?" is answered by X's 创始人 ("founder") as often as by a sentence saying 创立.
             agents = self._used_senses(self._cedict.agent_nouns(word)) if who else []
-            if used:
-                pieces.append(_with_agents(_sensed(m.start(), word, used), agents[:2]))
-            elif agents:
-                pieces.append(_sensed(m.start(), word, agents))
+            if used or agents:
+                pieces.append(_sensed(m.start(), word, used, agents[:2]) if used else _sensed(m.start(), word, agents))
             else:
-                pieces.append(_Piece(m.start(), None, [word], 1.0 if _is_name(query, word) else 0.0))
+                pieces.append(_Piece(m.start(), None, [word], 1.0 if word in named else 0.0))
         return pieces
 
     def _used_senses(self, senses: list[str]) -> list[str]:
@@ -367,28 +365,25 @@ def _content_words(text: str) -> list[re.Match[str]]:
             if m.group(0) not in STOPWORDS and len(m.group(0)) >= 3 and m.group(0) not in _MONTHS]
 
 
-def _sensed(start: int, text: str, used: list[str]) -> _Piece:
+def _sensed(start: int, text: str, used: list[str], also: list[str] | None = None) -> _Piece:
     """``text`` rendered by the senses the corpus uses (``used``, most used first).
 
-    The most used sense is taken; the more others compete, the less sure the rendering is.
+    The most used sense is taken; the more others compete, the less sure the rendering is. ``also`` are more
+    forms of the same concept, as sure as ``used`` (the agent nouns of a verb: 创始人 for "founded").
     """
     confidence = 1.0 / len(used)
-    return _Piece(start, Rendering("dictionary", text, tuple(used[:2]), confidence), [text, *used[:2]], confidence)
+    forms = list(dict.fromkeys([*used[:2], *(also or [])]))
+    return _Piece(start, Rendering("dictionary", text, tuple(forms), confidence), [text, *forms], confidence)
 
 
-def _with_agents(piece: _Piece, agents: list[str]) -> _Piece:
-    """``piece`` also found by the agent nouns of its verb, as sure as the verb's own rendering."""
-    extra = [a for a in agents if a not in piece.concept]
-    if not extra or piece.rendering is None:
-        return piece
-    rendering = replace(piece.rendering, chinese=piece.rendering.chinese + tuple(extra))
-    return replace(piece, rendering=rendering, concept=piece.concept + extra)
+def _capitalised(query: str, *, past_first: bool = False) -> set[str]:
+    """The question's words written with a capital, lower-cased; past its first word only, with ``past_first``.
 
-
-def _is_name(query: str, word: str) -> bool:
-    """Whether ``word`` is capitalised in ``query`` other than as its first word ("Polonia", "WSE")."""
-    return any(m.start() > 0 and m.group(0)[0].isupper()
-               for m in re.finditer(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", query, re.I))
+    Past the first word a capital marks a name ("Polonia", "WSE"); a pinyin name may open the question too
+    ("Zhipu's valuation?"), where its spelling, not its capital, is the evidence.
+    """
+    return {m.group(1).lower() for m in _LATIN_WORDS.finditer(query)
+            if m.group(1)[0].isupper() and (m.start() > 0 or not past_first)}
 
 
 def _whole_word(name: str) -> re.Pattern[str]:
