@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,8 +20,14 @@ _ALPHA = re.compile(r"^[a-z][a-z \-]*[a-z]$")
 # A capitalised name, of one word or a few, heading a gloss that goes on to say what it is ("Los Angeles,
 # California", "Genghis Khan (1162-1227), founder of ..."), or one of two spellings ("Toyota or Toyoda (name)").
 _NAMED = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})(?: \([^)]*\))?(?:,| or )|(?<= or )([A-Z][a-z]+)(?= \(|$)")
+_CJK_CHAR = re.compile(f"[{CJK}]")
 _HEADWORD = re.compile(f"[{CJK}]{{2,6}}")
-CACHE_VERSION = 6
+# A foreign name spelled by sound: "Scott (name)", "Napier, city in New Zealand", or a 亚当·斯密 with its dot.
+_SPELLED_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+)*(?: \((?:name|loanword)|, (?:city|town|river|state|county|"
+                           r"province|capital|island|region) )")
+SPELLING_USES = 2  # headwords of that kind a character needs to count as one that spells sounds,
+SPELLING_SHARE = 0.03  # and the share of its headwords they are: 的 and 大 are in some names, but mostly not
+CACHE_VERSION = 8
 # Candidates kept per English gloss; the expander then prefers those the indexed articles use most.
 MAX_CANDIDATES = 12
 
@@ -34,8 +41,13 @@ def _build() -> dict[str, dict[str, list[str]]]:
     named: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
     first: dict[str, list[str]] = {}  # each word under its first gloss that reads as plain English
     assigned: set[str] = set()
+    spelling: Counter[str] = Counter()
+    used: Counter[str] = Counter()
     for entry in CcCedict().get_entries():
         word = entry["simplified"]
+        used.update(set(word))
+        if "·" in word or any(_SPELLED_NAME.match(d) for d in entry["definitions"]):
+            spelling.update(set(word) - {"·"})
         if not _HEADWORD.fullmatch(word):
             continue  # single characters are too ambiguous to search with
         long = len(word) > 4  # mostly set phrases, but some names are long ("新南威尔士")
@@ -68,7 +80,10 @@ def _build() -> dict[str, dict[str, list[str]]]:
     # Words whose first glosses are alike mean the same (创办, 成立 and 创立: "to establish").
     synonyms = {w: [o for o in words if o != w][:MAX_CANDIDATES] for words in first.values() if len(words) > 1
                 for w in words}
-    return {"words": best(ranked), "names": best(named), "synonyms": synonyms}
+    # The characters Chinese spells foreign names with (斯, 尔, 克 ...), for matching names by their sound.
+    spells = "".join(sorted(ch for ch, n in spelling.items()
+                            if n >= SPELLING_USES and n >= SPELLING_SHARE * used[ch] and _CJK_CHAR.fullmatch(ch)))
+    return {"words": best(ranked), "names": best(named), "synonyms": synonyms, "spelling": spells}
 
 
 @lru_cache(maxsize=2)
@@ -78,7 +93,7 @@ def _read(path: Path, modified: int) -> dict[str, dict[str, list[str]]]:
     Pipelines that share a data folder (tests, evaluations) would otherwise each parse 3.6 MB of JSON.
     """
     tables = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(tables, dict) or not {"words", "names", "synonyms"} <= tables.keys():
+    if not isinstance(tables, dict) or not {"words", "names", "synonyms", "spelling"} <= tables.keys():
         raise ValueError("incomplete")
     return tables  # shared and never mutated
 
@@ -104,6 +119,7 @@ class EnglishToChinese:
             except OSError as exc:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
         self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
+        self.spelling_characters: str = tables["spelling"]
         simplemma.lemmatize("models", lang="en")  # reads its English table (0.3 s) now, not at the first question
 
     def lookup(self, word: str) -> list[str]:

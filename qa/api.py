@@ -66,9 +66,10 @@ class Pipeline:
         index = ensure_index(settings, lambda: get_embedder(settings), embedder_name(settings), progress=True)
         embedder = get_query_embedder(settings)
         rarity = TermRarity(index)
-        names = mine_name_pairs(doc.text for doc in index.documents.values())
+        texts = [doc.text for doc in index.documents.values()]
+        names = mine_name_pairs(texts)
         expander = QueryExpander(rarity.doc_freq, settings.data_dir / "cache", settings.corpus_file(GLOSSARY),
-                                 settings.corpus_file(TERMS), names.to_chinese)
+                                 settings.corpus_file(TERMS), names.to_chinese, texts)
         reranker = CrossEncoderReranker(settings.reranker, settings.threads) if settings.reranker else None
         retriever = HybridRetriever(index, embedder, expander, reranker=reranker,
                                     rerank_candidates=settings.rerank_candidates, rarity=rarity,

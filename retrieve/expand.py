@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import pairwise
@@ -16,6 +16,7 @@ from common.patterns import CJK
 from common.textnorm import normalize
 from common.tokenize import STOPWORDS, sub_words, tokenize
 from common.tsv import alternatives, read_rows
+from retrieve.transliterate import SoundIndex
 
 # Optional files beside a corpus's articles (see ``Settings.corpus_file``).
 GLOSSARY = "glossary.tsv"
@@ -110,6 +111,7 @@ _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 # A Latin word from each letter that follows no letter: "9B-Chat" holds "B-Chat" and "Chat".
 _LATIN_WORDS = re.compile(r"(?<![A-Za-z])(?=([A-Za-z][A-Za-z0-9\-]*))")
+_NAME_CASED = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![A-Za-z])")
 _WHO = re.compile(r"\bwho\b", re.I)
 _PINYIN_WORD = re.compile(rf"[{CJK}]{{2,4}}")  # a corpus word whose pinyin may be how English writes it
 
@@ -132,9 +134,14 @@ class QueryExpander:
     """
 
     def __init__(self, doc_freq: Mapping[str, int], cache_dir: Path, glossary: Path | None = None,
-                 terms: Path | None = None, names: Mapping[str, tuple[str, ...]] | None = None) -> None:
-        """Load the data files; ``doc_freq`` maps the index's BM25 tokens to how many passages hold them."""
+                 terms: Path | None = None, names: Mapping[str, tuple[str, ...]] | None = None,
+                 texts: Sequence[str] = ()) -> None:
+        """Load the data files; ``doc_freq`` maps the index's BM25 tokens to how many passages hold them.
+
+        ``texts`` are the corpus's articles, searched for the Chinese spellings of Latin names.
+        """
         self.doc_freq = doc_freq
+        self._texts = texts
         rows = read_rows(glossary) if glossary and glossary.exists() else []
         self.entities = [Entity(r[0], _aliases(r[1]), _aliases(r[2])) for r in rows if len(r) >= 3]
         self._by_en: dict[str, Entity] = {}
@@ -204,8 +211,10 @@ class QueryExpander:
         norm = normalize(query)
         names, rest = self._name_pieces(norm)
         phrases, rest = self._phrase_pieces(rest)
-        spelled, rest = self._pinyin_pieces(_capitalised(query), rest)
-        pieces = names + phrases + spelled + self._word_pieces(query, rest) + self._date_pieces(norm)
+        capitalised = _capitalised(query)
+        spelled, rest = self._pinyin_pieces(capitalised, rest)
+        sounded, rest = self._sound_pieces(_name_cased(query), rest)
+        pieces = names + phrases + spelled + sounded + self._word_pieces(query, rest) + self._date_pieces(norm)
         renderings = [p.rendering for p in sorted(pieces, key=lambda p: p.start) if p.rendering is not None]
         terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
         return Expansion(terms=terms, entities=entities, concepts=[p.concept for p in pieces],
@@ -263,6 +272,29 @@ class QueryExpander:
                           confidence)
 
         return _runs(rest, list(_WORD.finditer(rest)), (3, 2, 1), spelled)
+
+    @cached_property
+    def _by_sound(self) -> SoundIndex:
+        return SoundIndex(self._texts, self._cedict.spelling_characters)
+
+    def _sound_pieces(self, name_cased: set[str], rest: str) -> tuple[list[_Piece], str]:
+        """Words cased as names that the dictionary does not know, spelled in Chinese by sound, and the rest.
+
+        "Jacksonville" is 杰克逊维尔 and "Stiglitz" 斯蒂格利茨 in a corpus that writes them. A match is as sure as
+        its sound is unique in the corpus, and half as sure when one consonant differs.
+        """
+        def sounded(run: list[re.Match[str]]) -> _Piece | None:
+            word = run[0].group(0)
+            if word not in name_cased or any(self._cedict.lookup_stems(word)):
+                return None
+            found, exact = self._by_sound.find(word)
+            if not found:
+                return None
+            confidence = (1.0 if exact else 0.5) / len(found)
+            return _Piece(run[0].start(), Rendering("sound", word, found[:2], confidence), [word, *found[:2]],
+                          confidence)
+
+        return _runs(rest, list(_WORD.finditer(rest)), (1,), sounded)
 
     def _word_pieces(self, query: str, rest: str) -> list[_Piece]:
         """The other content words, rendered by the dictionary senses the corpus uses."""
@@ -384,6 +416,14 @@ def _capitalised(query: str, *, past_first: bool = False) -> set[str]:
     """
     return {m.group(1).lower() for m in _LATIN_WORDS.finditer(query)
             if m.group(1)[0].isupper() and (m.start() > 0 or not past_first)}
+
+
+def _name_cased(query: str) -> set[str]:
+    """Words written as names are (a capital, then small letters), lower-cased.
+
+    Acronyms ("NTL", "BSkyB") are read letter by letter, not spelled by sound.
+    """
+    return {m.group(0).lower() for m in _NAME_CASED.finditer(query)}
 
 
 def _whole_word(name: str) -> re.Pattern[str]:
