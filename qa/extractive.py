@@ -363,7 +363,8 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
         text = "，".join(v for _, v in row_cells)
         span = extract_span(question, text, kind, people=context.people, anchors=anchors)
         return span.text if span and span.text in c.sentence else ""
-    asked = tuple(a for entity in context.names for a in entity)
+    # Neither a name the question gives nor any other of its words, in Chinese, is what it asks for.
+    asked = tuple(a for entity in context.names for a in entity) + anchors
     span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors, exclude=asked)
     return span.text if span else ""
 

@@ -507,6 +507,11 @@ def _in_question(text: str, question: str) -> bool:
     return bool(core) and core in question
 
 
+def _part_of_any(piece: str, names: set[str]) -> bool:
+    """Whether ``piece`` is one of ``names`` or part of one: 巴勒 of 伊克巴勒 is still the name asked about."""
+    return any(piece in name for name in names)
+
+
 def extract_span(question: str, sentence: str, kind: str | None = None, *, people: tuple[str, ...] = (),
                  anchors: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Span | None:
     """The short answer to ``question`` in ``sentence``, or None when the sentence holds no such span.
@@ -514,7 +519,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     ``people`` are known person names (from the glossary) to prefer for "who" questions; ``anchors`` are
     extra forms of the question's words in the sentence's language (an English question's Chinese
     renderings), so its span can be placed near them; ``exclude`` are names the question itself gives (in
-    any language), which are never its answer.
+    any language), which are never its answer, nor is any part of them.
     """
     kind = kind or question_kind(question)
     if not is_factoid(kind) or (kind in (ENTITY, PLACE) and not CJK_CHAR.search(question)):
@@ -527,7 +532,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
     known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))
-             if not _in_question(s[c[0]:c[1]], q) and s[c[0]:c[1]].replace(" ", "") not in known]
+             if not _in_question(s[c[0]:c[1]], q) and not _part_of_any(s[c[0]:c[1]].replace(" ", ""), known)]
     if kind == NUMBER and re.search(r"比例|比率|比分|\bratio\b|\bscore\b", q):
         # "男女生比例" and "比分" ask for two figures side by side ("1：7", "20比1").
         typed += [(*m.span(), 2) for m in _RATIO.finditer(s)]

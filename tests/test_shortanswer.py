@@ -64,6 +64,11 @@ def test_a_known_person_beats_name_like_strings_and_names_the_question_gives_are
     assert extract_span("Who founded MiniMax?", sentence, people=("闫俊杰",)).text == "闫俊杰"
     other = extract_span("Who founded MiniMax?", sentence, people=("闫俊杰",), exclude=("闫俊杰",))
     assert other is None or other.text != "闫俊杰"
+    # Nor is a piece of a name the question gives, where the segmenter split it (伊克 / 巴勒).
+    sentence = "伊克巴勒批评了国大党，后来回到了拉合尔。"
+    assert extract_span("Who was Iqbal a critic of?", sentence).text == "巴勒"
+    other = extract_span("Who was Iqbal a critic of?", sentence, exclude=("伊克巴勒",))
+    assert other is None or other.text not in "伊克巴勒"
 
 
 def test_the_words_around_the_question_word_place_the_span():
