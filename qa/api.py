@@ -36,6 +36,7 @@ from retrieve.passage import Passage
 from retrieve.rerank import CrossEncoderReranker
 
 log = logging.getLogger(__name__)
+_SPELLED = ("pinyin", "sound")  # renderings of a name by how the question spells it
 History = Sequence[dict[str, str]] | Sequence[tuple[str, str]] | None
 LEAD_IN_CHARS = 300  # article text before a passage that still says what it is about
 
@@ -189,8 +190,10 @@ class Pipeline:
         if decision.abstain:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
-            context = replace(self._answer_context(), names=subject_names(retrieval.expansion), lead_in=lead_in,
-                              similarity=retrieval.sentence_scores, sure_share=self._sure_share(retrieval))
+            context = self._answer_context()
+            context = replace(context, names=subject_names(retrieval.expansion), lead_in=lead_in,
+                              similarity=retrieval.sentence_scores, sure_share=self._sure_share(retrieval),
+                              renderer=context.renderer.with_names(spelled_names(clean, retrieval)))
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,
                                        retrieval.expansion.worded, self.retriever.rarity, trace, context=context)
         trace["top_dense"] = round(retrieval.top_dense, 4)
@@ -304,6 +307,22 @@ def _exchanges(history: History) -> list[tuple[str, str]]:
 def _refers_back(question: str) -> bool:
     """A follow-up points at an earlier subject with a pronoun, or is a short elliptical question."""
     return bool(_REFERENCE.search(question)) or (len(question.split()) <= 3 and len(question) <= 12)
+
+
+def spelled_names(question: str, retrieval: Retrieval) -> dict[str, str]:
+    """Chinese names an English question spells (in pinyin or by sound), each to the spelling it was asked with.
+
+    Only names one corpus word alone matched: an English reader then sees "Iqbal" beside 伊克巴勒, as they wrote it.
+    """
+    if retrieval.language != "en":
+        return {}
+    names = {}
+    for r in retrieval.expansion.renderings:
+        sure = r.source in _SPELLED and r.confidence == 1.0
+        written = re.search(re.escape(r.text), question, re.I) if sure else None
+        if written:
+            names.update(dict.fromkeys(r.chinese, written.group(0)))
+    return names
 
 
 def _turns_text(history: History, last: int = 6) -> str:

@@ -250,9 +250,25 @@ class NameRenderer:
                         names.setdefault(zh, en[0])
         return cls({**(mined or {}), **names})
 
+    def with_names(self, names: Mapping[str, str]) -> NameRenderer:
+        """A renderer with these names added (a question's own spellings), which come first."""
+        return NameRenderer({**self._names, **names}) if names else self
+
     def english(self, name: str) -> str | None:
         """The English form of ``name`` from the mapping, if it has one."""
         return self._names.get(to_simplified(name.strip()))
+
+    def names_in(self, text: str) -> list[str]:
+        """The English forms of the mapped names ``text`` writes, in order, a name inside a longer one not again."""
+        simplified = to_simplified(text)
+        found: list[tuple[int, str]] = []
+        taken = [False] * len(simplified)
+        for zh in sorted((k for k in self._names if k in simplified), key=len, reverse=True):
+            at = simplified.find(zh)
+            if not any(taken[at: at + len(zh)]):
+                taken[at: at + len(zh)] = [True] * len(zh)
+                found.append((at, self._names[zh]))
+        return list(dict.fromkeys(en for _, en in sorted(found)))
 
     def render(self, text: str, *, person: bool = False) -> str:
         """``text`` for an English reader: mapped names in English, a person's name in pinyin with the Chinese.

@@ -422,6 +422,8 @@ def _gist(sentence: str, context: AnswerContext) -> str:
             english = next((context.renderer.english(a) for a in entity if context.renderer.english(a)), None)
             if english and english not in items:
                 items.append(english)
+    # Names the corpus pairs with their originals, and those the question spells ("Iqbal" for 伊克巴勒).
+    items.extend(n for n in context.renderer.names_in(sentence) if n not in items)
     for m in FIGURE.finditer(sentence):
         rendered = render_figures(m.group(0)).strip()
         if rendered != m.group(0).strip() and rendered not in items:

@@ -43,3 +43,20 @@ def test_an_english_question_finds_the_chinese_spelling_of_a_name():
         assert "population" not in {r.text for r in expander.expand(question, "en").renderings if r.source == "sound"}
         assert "ntl" not in {r.text for r in expander.expand(question, "en").renderings}
     assert not QueryExpander({}, CACHE).expand("What is Jacksonville?", "en").renderings  # no corpus texts
+
+
+def test_an_english_reader_sees_the_name_as_the_question_spelled_it():
+    from qa.api import spelled_names
+    from qa.english import NameRenderer
+    from retrieve.hybrid import Retrieval
+
+    expander = QueryExpander({"杰克逊": 2, "维尔": 2}, CACHE, texts=[TEXT])
+    question = "What is the population of Jacksonville?"
+    retrieval = Retrieval([], "en", expander.expand(question, "en"), top_dense=0.8)
+    names = spelled_names(question, retrieval)
+    assert names == {"杰克逊维尔": "Jacksonville"}
+    renderer = NameRenderer({"斯蒂格利茨": "Joseph Stiglitz", "维尔": "Vail"}).with_names(names)
+    # In the order the sentence names them; 维尔 inside 杰克逊维尔 is not another name.
+    assert renderer.names_in("斯蒂格利茨说杰克逊维尔很大。") == ["Joseph Stiglitz", "Jacksonville"]
+    assert renderer.render("杰克逊维尔") == "Jacksonville (杰克逊维尔)"
+    assert spelled_names("杰克逊维尔有多少人？", Retrieval([], "zh", expander.expand("杰克逊维尔", "zh"), 0.8)) == {}
