@@ -24,9 +24,17 @@ from qa import get_pipeline
 from qa.api import Pipeline
 from ui import chat_html, render
 from ui.assets import CSS, VIEWER_HTML, VIEWER_JS, theme
-from ui.handlers import STREAM_INTERVAL_S, ChatHandlers, LLMVariants, header_html, hint_html, llm_settings
+from ui.handlers import (
+    STREAM_INTERVAL_S,
+    ChatHandlers,
+    LLMVariants,
+    chat_placeholder,
+    header_html,
+    hint_html,
+    llm_settings,
+)
 from ui.session import ChatSession
-from ui.text import DEFAULT_LANGUAGE, EXAMPLES, LANGUAGES, from_accept_language, t
+from ui.text import DEFAULT_LANGUAGE, LANGUAGES, from_accept_language, t
 
 __all__ = ["STREAM_INTERVAL_S", "LLMVariants", "build_app", "llm_panel_allowed", "llm_settings", "main", "serve",
            "start_local"]
@@ -73,30 +81,33 @@ def _layout(handlers: ChatHandlers) -> Page:
         return handlers.source_view(args)
 
     lang0 = DEFAULT_LANGUAGE
-    with gr.Blocks(title=t("page_title", lang0), analytics_enabled=False) as demo:
+    about = handlers.about
+    with gr.Blocks(title=about.text("title", lang0), analytics_enabled=False) as demo:
         session_state = gr.State(ChatSession())
         stored = gr.BrowserState([], storage_key="qa-conversation-v1", secret=_storage_secret(env))
         feedback_row = gr.State(None)
         with gr.Row(elem_id="qa-topbar"):
-            header = gr.HTML(header_html(lang0, len(documents)), elem_id="qa-header", min_width=300)
+            header = gr.HTML(header_html(lang0, len(documents), about), elem_id="qa-header", min_width=300)
             lang = gr.Radio(choices=list(LANGUAGES), value=lang0, label=t("language", lang0),
                             elem_id="qa-lang", scale=0, min_width=190)
         chatbot = gr.Chatbot(label=t("chat_label", lang0), elem_id="qa-chat", height="62vh", min_height=360,
                              render_markdown=False, sanitize_html=True, buttons=[], autoscroll=False,
-                             placeholder=t("chat_placeholder", lang0), layout="bubble", show_label=False)
+                             placeholder=chat_placeholder(lang0, about), layout="bubble", show_label=False)
         with gr.Row(elem_id="qa-feedback-row", visible=False) as feedback_box:
             feedback_text = gr.Textbox(label=t("feedback_comment", lang0), elem_id="qa-feedback-text",
                                        placeholder=t("feedback_comment_placeholder", lang0), max_lines=3, scale=5)
             feedback_send = gr.Button(t("feedback_save", lang0), elem_id="qa-feedback-send", scale=0, min_width=120)
         with gr.Row(equal_height=True):
-            question = gr.Textbox(label=t("input_label", lang0), placeholder=t("input_placeholder", lang0),
+            question = gr.Textbox(label=t("input_label", lang0), placeholder=about.text("input_placeholder", lang0),
                                   elem_id="qa-input", lines=1, max_lines=6, scale=5, show_label=False,
                                   autofocus=True, submit_btn=False)
             send = gr.Button(t("send", lang0), variant="primary", elem_id="qa-send", scale=0, min_width=88)
             stop_button = gr.Button(t("stop", lang0), variant="stop", elem_id="qa-stop", scale=0, min_width=88,
                                     visible=False)
-        examples = gr.Dataset(components=["textbox"], samples=[[q] for q in EXAMPLES],
-                              label=t("examples", lang0), elem_id="qa-examples", samples_per_page=len(EXAMPLES))
+        # A corpus without example questions of its own shows none (the shipped ones are about other articles).
+        examples = gr.Dataset(components=["textbox"], samples=[[q] for q in about.examples] or [[""]],
+                              label=t("examples", lang0), elem_id="qa-examples", visible=bool(about.examples),
+                              samples_per_page=max(1, len(about.examples)))
         with gr.Row():
             k = gr.Slider(1, 10, value=5, step=1, label=t("k_label", lang0), info=t("k_info", lang0),
                           elem_id="qa-k", scale=3, min_width=260)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from common.settings import ROOT
 from common.textnorm import compact
 from qa import ask, get_pipeline
-from ui.text import EXAMPLES
+from ui.about import CorpusAbout
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +35,7 @@ def _history(*turns: str) -> list[dict[str, str]]:
     return history
 
 
-@pytest.mark.parametrize("question", EXAMPLES)
+@pytest.mark.parametrize("question", CorpusAbout.load(ROOT / "data" / "corpus").examples)
 def test_every_example_chip_is_answered_correctly(pipeline, question):
     assert question in EXPECTED, "each example needs an expected answer here"
     answer = ask(question)

@@ -17,7 +17,9 @@ from llm.client import LLMClient
 from qa.types import Answer, Citation
 from retrieve.passage import Passage
 from ui import render
-from ui.text import EXAMPLES, from_accept_language, t
+from ui.about import CorpusAbout
+from ui.handlers import chat_placeholder, header_html
+from ui.text import from_accept_language, t
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 DOC_TEXT = "Intro line.\n<b>raw html</b> stays text.\n月之暗面成立于2023年。创始人杨植麟。\n### Heading\nThe end."
@@ -150,7 +152,23 @@ def test_viewer_href_round_trip_and_interface_language():
     assert render.parse_viewer_href("#qa-src?d=x&s=oops&h=1-2,zz") == ("x", 0, 0, [(1, 2)], "en")
     assert from_accept_language("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
     assert from_accept_language("en-US,en;q=0.9") == "en"
-    assert any(CJK_CHAR.search(q) for q in EXAMPLES) and any(q.isascii() for q in EXAMPLES)
+
+
+def test_a_corpus_names_itself_and_gives_its_own_example_questions(tmp_path):
+    shipped = CorpusAbout.load(ROOT / "data" / "corpus")
+    examples = shipped.examples
+    assert len(examples) == 6 and any(CJK_CHAR.search(q) for q in examples) and any(q.isascii() for q in examples)
+    assert "China AI start-ups" in header_html("en", 5, shipped) and "5 news articles" in header_html("en", 5, shipped)
+    assert shipped.text("input_placeholder", "zh-Hant") == "例如：月之暗面的创始人是谁？"
+    # Another folder is not about China's AI start-ups: a generic title, and no example questions to point at.
+    other = CorpusAbout.load(tmp_path)
+    assert other.examples == () and "China" not in header_html("en", 20, other)
+    assert "20 articles" in header_html("en", 20, other) and "example" not in chat_placeholder("en", other)
+    (tmp_path / "about.tsv").write_text("key\tzh\ten\ntitle\t\tWikipedia Q&A\nexample\t华沙有多少人？\n",
+                                        encoding="utf-8")
+    mine = CorpusAbout.load(tmp_path)
+    assert mine.text("title", "zh") == "Wikipedia Q&A" and mine.examples == ("华沙有多少人？",)
+    assert "example" in chat_placeholder("en", mine)
 
 
 def test_unsupported_sentences_cards_and_notes_are_marked():

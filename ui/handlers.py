@@ -26,6 +26,7 @@ from common.settings import Settings, get_settings
 from llm.client import LLMClient, llm_configured
 from qa.api import Pipeline
 from ui import chat_html, persist, render
+from ui.about import CorpusAbout
 from ui.feedback import FeedbackError, FeedbackStore
 from ui.session import ChatSession, Turn
 from ui.text import t
@@ -140,6 +141,7 @@ class ChatHandlers:
         self.llm_panel = llm_panel
         # The page's LLM defaults: the loaded pipeline's settings (from the environment); the key stays on the server.
         self.env = getattr(self.pipeline.loaded(), "settings", None) or get_settings()
+        self.about = CorpusAbout.load(self.env.corpus_dir)
         self.feedback = FeedbackStore(feedback_db or self.env.feedback_db)
 
     def assistant_html(self, turn: Turn, index: int, lang: str) -> str:
@@ -357,10 +359,11 @@ class ChatHandlers:
         session = session if isinstance(session, ChatSession) else ChatSession()
         return {
             "lang": gr.update(label=t("language", lang)),
-            "header": header_html(lang, len(self.documents)),
+            "header": header_html(lang, len(self.documents), self.about),
             "chatbot": gr.update(value=self.chat(session, lang), label=t("chat_label", lang),
-                                 placeholder=t("chat_placeholder", lang)),
-            "question": gr.update(label=t("input_label", lang), placeholder=t("input_placeholder", lang)),
+                                 placeholder=chat_placeholder(lang, self.about)),
+            "question": gr.update(label=t("input_label", lang),
+                                  placeholder=self.about.text("input_placeholder", lang)),
             "send": gr.update(value=t("send", lang)),
             "clear": gr.update(value=t("clear", lang)),
             "k": gr.update(label=t("k_label", lang), info=t("k_info", lang)),
@@ -384,10 +387,15 @@ class ChatHandlers:
         }
 
 
-def header_html(lang: str, count: int) -> str:
+def header_html(lang: str, count: int, about: CorpusAbout) -> str:
     """The page title and the line saying how many articles it answers from."""
-    return (f"<h1>{render.esc(t('title', lang))}</h1>"
-            f"<p>{render.esc(t('subtitle', lang, n=count or 5))}</p>")
+    return (f"<h1>{render.esc(about.text('title', lang))}</h1>"
+            f"<p>{render.esc(about.text('subtitle', lang, n=count))}</p>")
+
+
+def chat_placeholder(lang: str, about: CorpusAbout) -> str:
+    """What the empty conversation says: pointing at example questions only where there are some."""
+    return t("chat_placeholder" if about.examples else "chat_placeholder_plain", lang)
 
 
 def hint_html(lang: str) -> str:

@@ -1,4 +1,4 @@
-"""Interface strings in Chinese and English, the example questions and the interface-language choice."""
+"""Interface strings in Chinese and English and the interface-language choice."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ LANGUAGES: tuple[tuple[str, str], ...] = (("中文", "zh"), ("English", "en"))
 DEFAULT_LANGUAGE = "zh"
 
 _STRINGS: dict[str, dict[str, str]] = {
-    "page_title": {"zh": "中国 AI 创业公司问答", "en": "China AI start-ups Q&A"},
-    "title": {"zh": "中国 AI 创业公司问答", "en": "China AI start-ups Q&A"},
+    # Generic: a corpus names itself in its own about.tsv (ui/about.py).
+    "title": {"zh": "文章问答", "en": "Ask the articles"},
     "subtitle": {
-        "zh": "根据 {n} 篇关于中国 AI 创业公司的新闻文章回答问题，每个回答都附有可以核对原文的编号引用。"
-              "中文、英文提问均可，回答使用提问的语言。",
-        "en": "Answers from {n} news articles about China's AI start-ups, with numbered citations you can check "
-              "against the original text. Ask in Chinese or English; answers come in the question's language.",
+        "zh": "根据 {n} 篇文章回答问题，每个回答都附有可以核对原文的编号引用。中文、英文提问均可，回答使用提问的语言。",
+        "en": "Answers from {n} articles, with numbered citations you can check against the original text. "
+              "Ask in Chinese or English; answers come in the question's language.",
     },
     "language": {"zh": "界面语言", "en": "Interface language"},
     "chat_label": {"zh": "对话", "en": "Conversation"},
@@ -20,8 +19,9 @@ _STRINGS: dict[str, dict[str, str]] = {
         "zh": "在下方输入问题，或点击一个示例问题。",
         "en": "Type a question below, or pick one of the example questions.",
     },
+    "chat_placeholder_plain": {"zh": "在下方输入问题。", "en": "Type a question below."},
     "input_label": {"zh": "你的问题", "en": "Your question"},
-    "input_placeholder": {"zh": "例如：月之暗面的创始人是谁？", "en": "e.g. Who founded Moonshot AI?"},
+    "input_placeholder": {"zh": "就这些文章提一个问题", "en": "Ask a question about the articles"},
     "send": {"zh": "发送", "en": "Ask"},
     "clear": {"zh": "清空对话", "en": "Clear chat"},
     "k_label": {"zh": "检索段落数 k", "en": "Passages to retrieve (k)"},
@@ -118,15 +118,6 @@ _STRINGS: dict[str, dict[str, str]] = {
     "feedback_thanks": {"zh": "谢谢，反馈已保存。", "en": "Thanks, your feedback is saved."},
     "feedback_failed": {"zh": "反馈未能保存：", "en": "The feedback could not be saved: "},
 }
-
-EXAMPLES: tuple[str, ...] = (
-    "月之暗面的创始人是谁？",
-    "智谱AI成立于哪一年？",
-    "“六小虎”指的是哪些公司？",
-    "Who founded Moonshot AI?",
-    "What is Moonshot AI's valuation?",
-    "Which investors backed Zhipu AI?",
-)
 
 
 def t(key: str, language: str, **values: object) -> str:
