@@ -47,7 +47,10 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (NUMBER, re.compile(r"多少|几|多大|分数|得分|评分|\bscores?\b|多高|多长|多久|多远|多重|多快|百分之|比例|"
                         r"估值|金额|收入|营收|价格|"
                         r"\bhow (?:much|many|long|old|large|big|far|tall|high|often)\b|\bwhat (?:percentage|share|"
-                        r"proportion|amount|number|valuation|price)\b|\bvaluation\b|\bvalued\b|\brevenue\b|\bworth\b")),
+                        r"proportion|amount|number|valuation|price)\b|\bvaluation\b|\bvalued\b|\brevenue\b|\bworth\b|"
+                        # "What was Warsaw's population in 1901?": a measure asked for by its noun.
+                        r"\bwhat (?:is|was|are|were) (?:[\w.\-]+(?:'s)? ){0,4}?(?:population|cost|size|area|length|"
+                        r"height|depth|width|weight|budget|capacity|distance|speed|temperature|salary|age|gdp)\b")),
     (PERSON, re.compile(r"谁|哪一?位|哪个人|什么人|何人|创始人|创办人|掌门人|"
                         r"\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
     (PLACE, re.compile(r"哪里|哪儿|哪裡|在哪|何处|何地|什么地方|哪个城市|哪座城市|哪个国家|哪个省|\bwhere\b|"

@@ -16,6 +16,8 @@ from qa.shortanswer import extract_span, is_factoid, question_kind, reads_as_per
     ("MiniMax 2024 年收入大约多少？", "number"),
     ("How many foundation models did Stepfun put out?", "number"),
     ("What is Moonshot AI's valuation?", "number"),
+    ("What was the city's population in 1901?", "number"),  # a measure asked for by its noun
+    ("What is used to calculate the cross section area?", "entity"),  # a measure noun, but not what is asked
     ("DeepSeek 位于哪里？", "place"),
     ("无问芯穹推出的云平台叫什么名字？", "entity"),
     ("“六小虎”指的是哪些公司？", "list"),
