@@ -14,7 +14,15 @@ from common.sentences import says_something, split_sentences
 from common.textnorm import compact, normalize
 from qa.english import ASKED_COLUMNS, FIGURE, NameRenderer, date_key, english_column, render_figures
 from qa.evidence import relation_words
-from qa.shortanswer import PERSON, extract_span, holds_kind, is_factoid, question_kind, reads_as_person
+from qa.shortanswer import (
+    PERSON,
+    asks_choice,
+    extract_span,
+    holds_kind,
+    is_factoid,
+    question_kind,
+    reads_as_person,
+)
 from qa.tables import cells, header_before, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
@@ -369,6 +377,21 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
     return span.text if span else ""
 
 
+def _each_named(candidates: list[_Candidate], context: AnswerContext,
+                span_of: Callable[[_Candidate], str]) -> list[_Candidate]:
+    """For each thing the question names, its best sentence: one naming it alone and holding an answer first."""
+    named = [{f for f in map(compact, entity) if len(f) >= 2} for entity in context.names[:MAX_QUOTES]]
+    chosen: list[_Candidate] = []
+    for forms in named:
+        naming = [c for c in candidates if c not in chosen and any(f in compact(c.sentence) for f in forms)]
+        if naming:
+            alone = [not any(f in compact(c.sentence) for other in named if other is not forms for f in other)
+                     for c in naming]
+            chosen.append(max(zip(naming, alone, strict=True),
+                              key=lambda pair: (bool(span_of(pair[0])) + pair[1], -naming.index(pair[0])))[0])
+    return chosen or candidates[:1]
+
+
 def _is_person(value: str, context: AnswerContext) -> bool:
     """Whether a table cell is a known person's name."""
     key = compact(value)
@@ -484,6 +507,12 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
             other = next((c for c in candidates if c is not first and c.score >= SECOND_SCORE * best
                           and not _same(c.sentence, first.sentence) and (not span or spans.get(id(c)))), None)
         chosen = [first] if other is None else [first, other]
+        if asks_choice(question) and len(context.names) >= 2:
+            # "Which is worth more, A or B?": each one's best sentence, and no bold figure that reads as the answer.
+            def span_of(c: _Candidate) -> str:
+                return spans[id(c)] if id(c) in spans else _span_of(question, c, kind, headers[id(c)], context, anchors)
+
+            chosen, span = _each_named(candidates, context, span_of), ""
     if chosen and re.search(r"[：:]$", chosen[0].sentence):
         # "有两项不变的重要指标：" says what follows: the sentences after it are the answer.
         following = _following(chosen[0])

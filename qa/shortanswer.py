@@ -69,6 +69,20 @@ _DEFINITION = re.compile(r"^\s*(?:什么是[^，,的]{1,20}|[^，,的]{1,20}是�
 _AS_WHAT = re.compile(r"为什么\s*[？?]?\s*$")
 
 
+# "Which is worth more, Zhipu or Moonshot?", "Kimi 和智谱清言谁更高？": a choice between named things by a
+# comparison, which the evidence for each answers; a bold figure of one of them would read as the answer.
+# English asks "which / who ... A or B"; "did A or B score higher, and by how much?" asks for the figure.
+_COMPARATIVE = r"(?:more|less|fewer|higher|lower|larger|bigger|smaller|older|younger|earlier|later|cheaper|faster)"
+_CHOICE = re.compile(rf"\b(?:which|who)\b[^?]*\b{_COMPARATIVE}\b[^?]*\bor\b|"
+                     rf"\b(?:which|who)\b[^?]*\bor\b[^?]*\b{_COMPARATIVE}\b|"
+                     r"(?:和|与|跟)[^？?，,]{1,20}(?:哪|谁)[^？?，,]{0,6}更|还是[^？?]{0,20}(?:哪|谁|更)")
+
+
+def asks_choice(question: str) -> bool:
+    """Whether ``question`` asks which of the things it names compares higher, lower, earlier..."""
+    return bool(_CHOICE.search(_norm(question)))
+
+
 def question_kind(question: str) -> str:
     """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
     text = _norm(question)

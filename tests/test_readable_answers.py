@@ -129,3 +129,13 @@ def test_sources_disagree_only_on_the_figure_asked(pipeline):
     valuation = ask("月之暗面的估值是多少？")
     assert valuation.text.split("\n")[1].startswith("不同来源的说法不一致")
     assert "2025-02-07" in valuation.text  # each figure with its date
+
+
+@pytest.mark.parametrize("question", ["Which company is worth more, Zhipu or Moonshot?",
+                                      "智谱和月之暗面哪家估值更高？"])
+def test_a_choice_between_two_named_companies_quotes_each_and_bolds_neither(pipeline, question):
+    answer = ask(question)
+    assert not answer.abstained and answer.short_answer == "" and not answer.text.startswith("**")
+    quotes = [c.sentence for c in answer.citations]
+    assert len(quotes) == 2
+    assert any("智谱" in q or "Zhipu" in q for q in quotes) and any("月之暗面" in q for q in quotes)

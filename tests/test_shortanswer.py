@@ -257,3 +257,12 @@ def test_what_reads_as_a_person_name(span, person):
     # A surname and one or two characters, unless the last one says it is a body (社, 院): only such a span
     # is shown in pinyin to English readers.
     assert reads_as_person(span) is person
+
+
+def test_a_choice_between_named_things_is_told_from_a_question_for_a_figure():
+    from qa.shortanswer import asks_choice
+
+    assert asks_choice("Which company is worth more, Zhipu or Moonshot?")
+    assert asks_choice("Kimi 和智谱清言的 APP 下载量谁更高？") and asks_choice("月之暗面还是智谱成立得更早？")
+    assert not asks_choice("On CMMMU, did Baichuan4 or GPT-4V score higher, and by how much?")  # asks the figure
+    assert not asks_choice("芝加哥大学的校园外观是从哪一年代起变得更现代的？")  # one thing, not a choice
