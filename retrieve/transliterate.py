@@ -19,9 +19,12 @@ MIN_KEY = 3  # consonant classes a name needs: shorter keys match too much ("Mie
 MAX_CHARS = 8  # the longest Chinese spelling looked for
 NEAR_KEY = 4  # a key this long may also match with one consonant more or less ("Wittenberg", 维滕贝格)
 
-# English letters and letter groups, by what Chinese spells them with; the order matters ("tsch" before "ch").
+# English letters and letter groups (regular expressions), by what Chinese spells them with; the order
+# matters ("tsch" before "ch"). A silent "gh" is not the "gh" of "Ghana"; "ng" ends a syllable as Chinese
+# -ng does ("Geelong", 基隆).
 _ENGLISH_GROUPS = (("tsch", "k"), ("sch", "s"), ("tch", "k"), ("ch", "k"), ("sh", "s"), ("ph", "f"), ("th", "t"),
-                   ("ck", "k"), ("(?<=.)gh", ""), ("qu", "k"), ("x", "ks"), ("tz", "s"), ("ts", "s"), ("dt", "t"))
+                   ("ck", "k"), ("(?<=.)gh", ""), ("ng(?![aeiouy])", "n"), ("qu", "k"), ("x", "ks"), ("tz", "s"),
+                   ("ts", "s"), ("dt", "t"))
 _SOFT_C = re.compile(r"c(?=[eiy])")
 _CLASSES = {**dict.fromkeys("bp", "P"), **dict.fromkeys("dt", "T"), **dict.fromkeys("kgjqc", "K"),
             **dict.fromkeys("sz", "S"), **dict.fromkeys("fvw", "F"), **dict.fromkeys("lr", "L"),

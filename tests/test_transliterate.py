@@ -17,6 +17,7 @@ def test_both_spellings_reduce_to_the_same_consonants():
     assert latin_key("Stiglitz") == chinese_key("斯蒂格利茨")
     assert latin_key("Anaheim") == chinese_key("阿纳海姆")  # an opening vowel is kept, inner ones are not
     assert latin_key("Kuznets") != latin_key("Stiglitz")
+    assert latin_key("Geelong") == chinese_key("基隆") and latin_key("Odinga") == chinese_key("奥廷加")  # -ng, -nga
 
 
 def test_the_dictionary_knows_which_characters_spell_foreign_names():
