@@ -71,3 +71,11 @@ def test_cosines_give_each_sentence_of_a_chunk_its_score_and_nothing_when_the_sp
     assert list(scores) == split(text)
     assert np.allclose(scores[split(text)[0]], [1.0, 0.0]) and np.allclose(scores[split(text)[1]], [0.6, 0.8])
     assert store.cosines(1, text, np.array([[1.0, 0.0]])) == {}  # one vector kept, two sentences now
+
+
+def test_a_line_broken_into_lone_characters_says_nothing_but_a_table_row_does():
+    from common.sentences import says_something
+
+    assert not says_something("DeepSeek 同名网页端主 作为免费调用模型 力 公 入 存 ， 有 出 小程序 能 很多优化。")
+    assert says_something("苏格兰 和 英格兰 在 1707 年合并。")  # a few spaced words are still a sentence
+    assert says_something("| 2023/07 | B+ 轮 | 约 3 亿 | 40 亿 | 美团 |")
