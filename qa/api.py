@@ -25,7 +25,7 @@ from qa.evidence import NAMES, subject_names
 from qa.extractive import AnswerContext, extractive_answer
 from qa.focus import ATTRIBUTES, FocusCheck
 from qa.generate import llm_answer_stream, status_answer
-from qa.shortanswer import question_kind
+from qa.shortanswer import question_kind, requested_topic
 from qa.types import Answer
 from qa.validate import clean_question
 from retrieve.coverage import TermRarity, weigh
@@ -85,7 +85,8 @@ class Pipeline:
         """Validate, condense with the conversation, and retrieve (LLM rewriting spends from ``budget``)."""
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
-        query, translation = self._rewrite(question, language, history, budget or WaitBudget(self.llm_budget_s()))
+        query, translation = self._rewrite(requested_topic(question), language, history,
+                                           budget or WaitBudget(self.llm_budget_s()))
         retrieval = self.retriever.search(query, k=k, language=language, translation=translation)
         retrieval.trace["question"] = question
         retrieval.trace["retrieval_query"] = query

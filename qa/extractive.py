@@ -22,6 +22,7 @@ from qa.shortanswer import (
     is_factoid,
     question_kind,
     reads_as_person,
+    requested_topic,
 )
 from qa.tables import cells, header_before, is_header, is_row, pairs, pairs_text, row_header
 from qa.types import Answer, Citation
@@ -87,6 +88,7 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 rarity: TermRarity, names: list[list[str]], lead_in: dict[str, str]) -> list[_Candidate]:
     kind = question_kind(question)
     wants_list = kind == "list"
+    describe = requested_topic(question) != question
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
     weighted = weigh(concepts, rarity)
@@ -113,7 +115,8 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 columns = f"{header} {' '.join(header_before(passage.text, at))}"
                 framed = compact(f"{head} {lead_in.get(passage.chunk_id, '')} {columns} {sentence}")
                 own = compact(f"{columns} {sentence}")
-                score = 1.2 * _split_coverage(weighted, subject, framed, own)
+                # A request to describe something ("Tell me about Kimi") wants prose, not a row of figures.
+                score = (0.6 if describe else 1.2) * _split_coverage(weighted, subject, framed, own)
             else:
                 # Rare question words decide (IDF-weighted coverage). The article's title names its subject,
                 # which its sentences call "it" or leave out ("它的根部可用来当作催吐剂"), so it counts in

@@ -83,6 +83,25 @@ def asks_choice(question: str) -> bool:
     return bool(_CHOICE.search(_norm(question)))
 
 
+_REQUEST = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would) you\s+)?(?:tell me (?:more |something )?about|describe|introduce|"
+    r"give (?:me )?an? (?:overview|introduction|summary) of|what do you know about|summari[sz]e)\s+|"
+    r"^\s*(?:请你?|麻烦你?)?(?:简单|详细)?地?(?:介绍|介紹|讲讲|講講|讲一讲|说说|說說|说一说|谈谈|談談|聊聊|概述)(?:一下|下)?",
+    re.I)
+# "What is Kimi?": a name alone, asked about as a whole (no "'s valuation", no "of ...").
+_WHAT_IS_NAME = re.compile(r"^\s*[Ww]hat (?:is|are) (?=[A-Z][\w.\-]*(?: [A-Z0-9][\w.\-]*)*\s*[?？]?\s*$)")
+
+
+def requested_topic(question: str) -> str:
+    """``question`` without a request to talk about something, which then searches for that thing alone.
+
+    "Tell me about Kimi" and "介绍一下月之暗面" ask about Kimi and 月之暗面; their words "tell" and "介绍" are in
+    no article, so the answer check would read them as asked and not answered.
+    """
+    topic = _WHAT_IS_NAME.sub("", _REQUEST.sub("", question, count=1), count=1).strip()
+    return topic if topic.strip("?？。.!！ ") else question
+
+
 def question_kind(question: str) -> str:
     """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
     text = _norm(question)

@@ -139,3 +139,11 @@ def test_a_choice_between_two_named_companies_quotes_each_and_bolds_neither(pipe
     quotes = [c.sentence for c in answer.citations]
     assert len(quotes) == 2
     assert any("智谱" in q or "Zhipu" in q for q in quotes) and any("月之暗面" in q for q in quotes)
+
+
+@pytest.mark.parametrize(("question", "subject"), [("Tell me about Kimi", "Kimi"), ("介绍一下月之暗面", "月之暗面")])
+def test_a_request_to_describe_a_subject_is_answered_with_sentences_about_it(pipeline, question, subject):
+    answer = ask(question)
+    assert not answer.abstained and answer.short_answer == ""
+    assert answer.citations and all(subject in c.sentence for c in answer.citations)
+    assert not any(c.sentence.lstrip().startswith("|") for c in answer.citations)  # prose, not table rows

@@ -266,3 +266,17 @@ def test_a_choice_between_named_things_is_told_from_a_question_for_a_figure():
     assert asks_choice("Kimi 和智谱清言的 APP 下载量谁更高？") and asks_choice("月之暗面还是智谱成立得更早？")
     assert not asks_choice("On CMMMU, did Baichuan4 or GPT-4V score higher, and by how much?")  # asks the figure
     assert not asks_choice("芝加哥大学的校园外观是从哪一年代起变得更现代的？")  # one thing, not a choice
+
+
+def test_a_request_to_describe_something_searches_for_that_thing():
+    from qa.shortanswer import requested_topic
+
+    assert requested_topic("Tell me about Kimi") == "Kimi"
+    assert requested_topic("Can you describe MiniMax?") == "MiniMax?"
+    assert requested_topic("请简单介绍一下百川智能") == "百川智能"
+    assert requested_topic("What is Kimi?") == "Kimi?" and requested_topic("What is Moonshot AI?") == "Moonshot AI?"
+    assert requested_topic("What is Kimi's price?") == "What is Kimi's price?"
+    assert requested_topic("What is the capital of Australia?") == "What is the capital of Australia?"
+    assert requested_topic("介绍一下") == "介绍一下"  # nothing left to search for: the question as asked
+    question = "How did Li Zhihui describe the relationship?"
+    assert requested_topic(question) == question  # "describe" inside a question is one of its words
