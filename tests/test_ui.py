@@ -169,6 +169,10 @@ def test_a_corpus_names_itself_and_gives_its_own_example_questions(tmp_path):
     mine = CorpusAbout.load(tmp_path)
     assert mine.text("title", "zh") == "Wikipedia Q&A" and mine.examples == ("华沙有多少人？",)
     assert "example" in chat_placeholder("en", mine)
+    (tmp_path / "about.tsv").write_text("key\tzh\ten\nsubtitle\t\t{count} articles {\n", encoding="utf-8")
+    assert CorpusAbout.load(tmp_path).text("subtitle", "en", n=3) == "{count} articles {"  # shown as written
+    (tmp_path / "about.tsv").write_bytes(b"key\tzh\ten\ntitle\t\xff\xfe\n")
+    assert CorpusAbout.load(tmp_path) == CorpusAbout()  # unreadable: generic strings, and the page still opens
 
 
 def test_unsupported_sentences_cards_and_notes_are_marked():

@@ -8,12 +8,14 @@ file gets a generic title and no example questions: the shipped ones are about t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.tsv import read_rows
 from ui.text import t, ui_language
 
+log = logging.getLogger(__name__)
 ABOUT = "about.tsv"
 _LANGUAGES = ("zh", "en")
 _KEYS = frozenset({"title", "subtitle", "input_placeholder"})
@@ -32,9 +34,14 @@ class CorpusAbout:
         path = folder / ABOUT
         if not path.is_file():
             return cls()
+        try:
+            rows = read_rows(path)
+        except (OSError, UnicodeDecodeError) as exc:  # a damaged file costs the page its own words, nothing more
+            log.warning("cannot read %s: %s", path, exc)
+            return cls()
         strings: dict[str, dict[str, str]] = {}
         examples: list[str] = []
-        for key, *cells in read_rows(path):
+        for key, *cells in rows:
             if key == "example":
                 examples.extend(c for c in cells if c)
             elif key in _KEYS:
@@ -45,4 +52,9 @@ class CorpusAbout:
         """The corpus's string ``key`` in the interface language of ``lang``, else the interface's own."""
         own = self.strings.get(key, {})
         text = own.get(ui_language(lang)) or own.get("en")
-        return text.format(**values) if text and values else text or t(key, lang, **values)
+        if not text:
+            return t(key, lang, **values)
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):  # braces the file means literally, or a misspelt {n}
+            return text
