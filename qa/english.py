@@ -252,7 +252,11 @@ class NameRenderer:
 
     def with_names(self, names: Mapping[str, str]) -> NameRenderer:
         """A renderer with these names added (a question's own spellings), which come first."""
-        return NameRenderer({**self._names, **names}) if names else self
+        if not names:
+            return self
+        renderer = NameRenderer(names)  # only the new names need their Simplified keys made
+        renderer._names = {**self._names, **renderer._names}
+        return renderer
 
     def english(self, name: str) -> str | None:
         """The English form of ``name`` from the mapping, if it has one."""
