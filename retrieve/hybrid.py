@@ -103,6 +103,12 @@ class Retrieval:
     # Each retrieved passage's sentences (by chunk id) with their cosine to the question, from the sentence
     # vectors kept at index time; empty when there are none.
     sentence_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    # How far the best-ranked passage's final score stands above the runner-up's (0..1), and its own cosine to
+    # the question (mixed with its best sentence's and the rendering's, as ranked): a question the corpus
+    # answers tends to have one passage that wins clearly and is close in meaning, not a close race among
+    # loosely related ones.
+    margin: float = 0.0
+    first_dense: float = 0.0
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
@@ -200,9 +206,12 @@ class HybridRetriever:
             ],
             "timings_ms": {key: round(v, 2) for key, v in timings.items()},
         }
+        best = top_k(fused, 2)
+        margin = float(fused[best[0]] - fused[best[1]]) if len(best) > 1 else 0.0
         return Retrieval(passages, language, expansion, float(chunk_dense.max(initial=0.0)), trace,
                          self._spread(chunk_dense) if cfg.dense else 0.0,
-                         self._sentence_cosines(order, passages, vectors) if vectors is not None else {})
+                         self._sentence_cosines(order, passages, vectors) if vectors is not None else {},
+                         margin=margin, first_dense=float(dense[best[0]]) if len(best) else 0.0)
 
     def _dense(self, variants: list[str],
                timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

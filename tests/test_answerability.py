@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from common.errors import IndexCorruptError
-from eval.calibrate import Sample, best_threshold, fit_logistic
+from eval.calibrate import LEFT_OUT, Sample, best_threshold, calibrate, fit_logistic
 from qa.abstain import AbstainPolicy, AnswerabilityModel
 from qa.evidence import NAMES, EvidenceSignals, key_terms, signals, stated, subject_names, visible_share
 from retrieve.expand import Entity, Expansion, Rendering
@@ -129,8 +129,8 @@ def test_a_model_file_for_other_signals_is_a_clear_error(tmp_path):
 
 def test_the_shipped_model_loads_and_ranks_evidence_sensibly():
     model = AnswerabilityModel.load()
-    good = EvidenceSignals(0.92, 4.0, 0.9, 0.9, 1.0, 1.0, 0.0, 1.0)
-    poor = EvidenceSignals(0.80, 1.0, 0.1, 0.1, 0.0, 1.0, 1.0, 0.3)
+    good = EvidenceSignals(0.92, 4.0, 0.9, 0.9, 1.0, 1.0, 0.0, 1.0, 1.0, 0.3, 0.92)
+    poor = EvidenceSignals(0.80, 1.0, 0.1, 0.1, 0.0, 1.0, 1.0, 0.3, 1.0, 0.01, 0.78)
     for language in ("en", "zh", "zh-Hant"):
         assert model.probability(language, good) > model.probability(language, poor)
 
@@ -151,6 +151,23 @@ def test_threshold_keeps_every_set_answering_its_target():
     # Answering both of a's answerable questions needs t <= 0.6; b's needs t <= 0.8.
     assert best_threshold(samples, probs, target=1.0) == 0.6
     assert best_threshold(samples, probs, target=0.5) == 0.8
+
+
+def test_refitting_one_language_group_keeps_the_others_fit(capsys):
+    rng = np.random.default_rng(1)
+    samples = [Sample("a", "en", bool(i % 2), tuple(rng.normal(0.5 + 0.2 * (i % 2), 0.1, len(NAMES))))
+               for i in range(40)]
+    old_signals = [n for n in NAMES if n not in LEFT_OUT["zh"]]
+    previous = {"signals": old_signals, "weights": {"zh": [float(i) for i in range(len(old_signals))]},
+                "bias": {"zh": -1.5}, "threshold": {"zh": 0.4}, "fitted_on": {"zh": {"a answerable": 3}}}
+    model = calibrate(samples, ("en",), previous)
+    kept = dict(zip(NAMES, model["weights"]["zh"], strict=True))
+    assert [kept[n] for n in old_signals] == previous["weights"]["zh"]
+    assert all(kept[n] == 0.0 for n in LEFT_OUT["zh"])
+    assert model["bias"]["zh"] == -1.5 and model["threshold"]["zh"] == 0.4
+    assert any(w != 0 for w in model["weights"]["en"]) and "en: threshold" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="refit every group"):
+        calibrate(samples, ("en",), {**previous, "signals": ["dense"], "weights": {"zh": [1.0]}})
 
 
 def test_without_a_glossary_a_name_spelled_in_pinyin_is_the_subject():

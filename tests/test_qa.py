@@ -267,6 +267,15 @@ def test_trace_shows_variants_ranks_and_timings(pipeline):
     assert trace["timings_ms"]["total_ms"] > 0
 
 
+def test_a_search_reports_how_clearly_its_best_passage_wins(pipeline):
+    retrieval = pipeline.search("月之暗面的创始人是谁？", k=5)
+    ranks = retrieval.trace["ranks"]
+    assert retrieval.margin == pytest.approx(ranks[0]["fused"] - ranks[1]["fused"], abs=1e-3) and retrieval.margin > 0
+    assert retrieval.first_dense == pytest.approx(ranks[0]["dense"], abs=1e-3)
+    evidence = ask("月之暗面的创始人是谁？").trace["evidence"]
+    assert evidence["margin"] == pytest.approx(retrieval.margin, abs=1e-3)
+
+
 def test_cli_prints_answer_and_json(pipeline, capsys):
     assert qa_cli(["Who founded Moonshot AI?"]) == 0
     out = capsys.readouterr().out
