@@ -61,20 +61,24 @@ class EvidenceSignals:
     # sentence names it together with any other word of the question ("腾讯的创始人是谁？" finds 腾讯 only
     # among investors and 创始人 only beside other companies); 1 otherwise.
     stated: float = 1.0
-    # How far the best passage's final score leads the runner-up's, and that passage's cosine to the question
-    # (see :class:`retrieve.hybrid.Retrieval`). Dev, English, declined at the answered target: XQuAD .646 →
-    # .708, our articles .625 → .667; held out by XQuAD article (fitted on the other half), .625 → .740.
+    # How far the best passage's final score leads the runner-up's, that passage's cosine to the question,
+    # and how much more of the question it covers than any other candidate (see
+    # :class:`retrieve.hybrid.Retrieval`). Dev, English, declined at the answered target: XQuAD .646 → .708
+    # with the first two, .760 with all three; our articles .625 → .667. Held out by XQuAD article (fitted
+    # on the other half): .625 → .740 → .792. Chinese questions leave them out (eval/calibrate.py).
     margin: float = 0.0
     first_dense: float = 0.0
+    coverage_margin: float = 0.0  # how much more of the question it covers than any other candidate
 
     def vector(self) -> list[float]:
         """The signals in a fixed order, for the calibrated model."""
         return [self.dense, self.spread, self.coverage, self.sentence_coverage, self.key_coverage, self.has_keys,
-                self.unseen, self.visible, self.stated, self.margin, self.first_dense]
+                self.unseen, self.visible, self.stated, self.margin, self.first_dense,
+                self.coverage_margin]
 
 
 NAMES = ("dense", "spread", "coverage", "sentence_coverage", "key_coverage", "has_keys", "unseen", "visible",
-         "stated", "margin", "first_dense")
+         "stated", "margin", "first_dense", "coverage_margin")
 
 
 def subject_names(expansion: Expansion) -> list[list[str]]:
@@ -161,7 +165,8 @@ def signals(question: str, retrieval: Retrieval, rarity: TermRarity, top_n: int 
         key_cover, unseen = 1.0, 0.0
     return EvidenceSignals(retrieval.top_dense, retrieval.dense_spread, cover, sentence_cover, key_cover,
                            1.0 if keys else 0.0, unseen, visible_share(retrieval.expansion.concepts, rarity),
-                           stated(retrieval, lead_in or {}), retrieval.margin, retrieval.first_dense)
+                           stated(retrieval, lead_in or {}), retrieval.margin, retrieval.first_dense,
+                           retrieval.coverage_margin)
 
 
 def stated(retrieval: Retrieval, lead_in: dict[str, str]) -> float:

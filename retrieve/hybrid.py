@@ -109,6 +109,9 @@ class Retrieval:
     # loosely related ones.
     margin: float = 0.0
     first_dense: float = 0.0
+    # How much more of the question the best-ranked passage covers than any other reranked candidate does:
+    # what the question asks is stated in one place, not spread thinly over many passages.
+    coverage_margin: float = 0.0
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
@@ -208,10 +211,13 @@ class HybridRetriever:
         }
         best = top_k(fused, 2)
         margin = float(fused[best[0]] - fused[best[1]]) if len(best) > 1 else 0.0
+        others = [v for i, v in covered.items() if len(best) and i != int(best[0])]
+        coverage_margin = covered.get(int(best[0]), 0.0) - max(others) if others and len(best) else 0.0
         return Retrieval(passages, language, expansion, float(chunk_dense.max(initial=0.0)), trace,
                          self._spread(chunk_dense) if cfg.dense else 0.0,
                          self._sentence_cosines(order, passages, vectors) if vectors is not None else {},
-                         margin=margin, first_dense=float(dense[best[0]]) if len(best) else 0.0)
+                         margin=margin, first_dense=float(dense[best[0]]) if len(best) else 0.0,
+                         coverage_margin=coverage_margin)
 
     def _dense(self, variants: list[str],
                timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

@@ -129,8 +129,8 @@ def test_a_model_file_for_other_signals_is_a_clear_error(tmp_path):
 
 def test_the_shipped_model_loads_and_ranks_evidence_sensibly():
     model = AnswerabilityModel.load()
-    good = EvidenceSignals(0.92, 4.0, 0.9, 0.9, 1.0, 1.0, 0.0, 1.0, 1.0, 0.3, 0.92)
-    poor = EvidenceSignals(0.80, 1.0, 0.1, 0.1, 0.0, 1.0, 1.0, 0.3, 1.0, 0.01, 0.78)
+    good = EvidenceSignals(0.92, 4.0, 0.9, 0.9, 1.0, 1.0, 0.0, 1.0, 1.0, 0.3, 0.92, 0.4)
+    poor = EvidenceSignals(0.80, 1.0, 0.1, 0.1, 0.0, 1.0, 1.0, 0.3, 1.0, 0.01, 0.78, -0.1)
     for language in ("en", "zh", "zh-Hant"):
         assert model.probability(language, good) > model.probability(language, poor)
 

@@ -272,6 +272,11 @@ def test_a_search_reports_how_clearly_its_best_passage_wins(pipeline):
     ranks = retrieval.trace["ranks"]
     assert retrieval.margin == pytest.approx(ranks[0]["fused"] - ranks[1]["fused"], abs=1e-3) and retrieval.margin > 0
     assert retrieval.first_dense == pytest.approx(ranks[0]["dense"], abs=1e-3)
+    # Only one passage holds GLM-4-Air's MMLU score; the other candidates are all the reranked ones, of which
+    # the ranks shown are the best few.
+    table = pipeline.search("What is the MMLU score of GLM-4-Air?", k=5)
+    shown = table.trace["ranks"][0]["coverage"] - max(r["coverage"] for r in table.trace["ranks"][1:])
+    assert 0 < table.coverage_margin <= shown + 1e-3
     evidence = ask("月之暗面的创始人是谁？").trace["evidence"]
     assert evidence["margin"] == pytest.approx(retrieval.margin, abs=1e-3)
 
