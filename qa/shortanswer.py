@@ -33,7 +33,7 @@ PERSON, TIME, NUMBER, PLACE, ENTITY = "person", "time", "number", "place", "enti
 FACTOID_KINDS = (PERSON, TIME, NUMBER, PLACE, ENTITY)
 
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (EXPLAIN, re.compile(r"为什么|为何|为啥|原因|如何|怎么样|怎样|怎么|介绍|解释|说明|意味着|"
+    (EXPLAIN, re.compile(r"为什么|为何|为啥|原因|如何|怎么样|怎样|怎么|(?<!谁)介绍|解释|说明|意味着|"
                          r"\bwhy\b|\bhow\b(?! (?:much|many|long|old|large|big|far|tall|high|often))|\bexplain\b|"
                          r"\bdescribe\b|\bwhat (?:does|did|do) .* (?:mean|say|think|describe)")),
     (LIST, re.compile(r"哪些|哪几(?![年月天日号])|有什么|分别|列举|包括什么|谁投资|"

@@ -26,6 +26,8 @@ from qa.shortanswer import extract_span, is_factoid, question_kind, reads_as_per
     ("Which investors backed Zhipu AI?", "list"),
     ("Who invested in Baichuan?", "list"),  # investors come several to a round
     ("为什么百川智能转向医疗？", "explain"),
+    ("介绍一下月之暗面", "explain"),
+    ("谁介绍了通过海水蒸馏获得饮用水？", "person"),  # who did the introducing, not a request to introduce
     ("旧富国银行后来改名为什么？", "entity"),
     ("How did Moonshot grow so fast?", "explain"),
     ("什么是梧桐树协议？", "explain"),
