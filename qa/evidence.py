@@ -44,7 +44,7 @@ _ASKING = frozenset({"哪家", "哪个", "哪些", "什么", "多少", "哪里",
 
 @dataclass(frozen=True)
 class EvidenceSignals:
-    """What the answer decision is made from; each is 0..1 but the dense cosine (about 0.7..0.95)."""
+    """What the answer decision is made from; each is 0..1 but the cosines (about 0.7..0.95) and the margins."""
 
     dense: float  # best cosine between the question and a passage
     spread: float  # how far that cosine stands above the nearest passages' (in standard deviations)
@@ -68,7 +68,7 @@ class EvidenceSignals:
     # on the other half): .625 → .740 → .792. Chinese questions leave them out (eval/calibrate.py).
     margin: float = 0.0
     first_dense: float = 0.0
-    coverage_margin: float = 0.0  # how much more of the question it covers than any other candidate
+    coverage_margin: float = 0.0
 
     def vector(self) -> list[float]:
         """The signals in a fixed order, for the calibrated model."""

@@ -103,7 +103,7 @@ class Retrieval:
     # Each retrieved passage's sentences (by chunk id) with their cosine to the question, from the sentence
     # vectors kept at index time; empty when there are none.
     sentence_scores: dict[str, dict[str, float]] = field(default_factory=dict)
-    # How far the best-ranked passage's final score stands above the runner-up's (0..1), and its own cosine to
+    # How far the best-ranked passage's final score stands above the runner-up's, and its own cosine to
     # the question (mixed with its best sentence's and the rendering's, as ranked): a question the corpus
     # answers tends to have one passage that wins clearly and is close in meaning, not a close race among
     # loosely related ones.
