@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import rjieba
 
@@ -10,6 +11,7 @@ from common.patterns import CJK
 from common.textnorm import normalize
 
 _KEEP = re.compile(f"[0-9a-z{CJK}]")
+_CJK_WORD = re.compile(f"[{CJK}]+")
 # Function words that match everywhere and only dilute BM25 scores.
 _STOPWORD_TEXT = """
 的 了 和 与 及 是 在 也 都 而 或 其 之 为 对 从 被 把 让 向 于 以 等 这 那 该 此 有 个 中 上 下 吗 呢 吧 啊
@@ -55,3 +57,28 @@ def _compound_parts(token: str) -> list[str]:
 def sub_words(word: str) -> list[str]:
     """Shorter words inside a compound (``年收入`` -> ``收入``), for looser matching of question words."""
     return [w for w in rjieba.cut_for_search(normalize(word)) if w != word and len(w) >= 2 and w not in STOPWORDS]
+
+
+def corpus_words(text: str, vocabulary: Collection[str], longest: int = 4) -> list[str]:
+    """Words of ``vocabulary`` across the question's segments that the corpus does not use ("条窄" "轨" → 窄轨).
+
+    The segmenter may cut a question differently from the passage that answers it ("有多少条窄轨铁路线" gives
+    条窄 / 轨, the passage 窄轨), and the unused segment then matches nothing. Each Chinese segment the corpus
+    never uses is read again together with its neighbours, and the corpus words of two to ``longest``
+    characters that overlap it are returned.
+    """
+    raw = [t for t in rjieba.cut(normalize(text)) if t.strip()]
+    found: list[str] = []
+    for i, token in enumerate(raw):
+        if not _CJK_WORD.fullmatch(token) or token in vocabulary or token in STOPWORDS:
+            continue
+        left = raw[i - 1] if i and _CJK_WORD.fullmatch(raw[i - 1]) else ""
+        right = raw[i + 1] if i + 1 < len(raw) and _CJK_WORD.fullmatch(raw[i + 1]) else ""
+        window, start = f"{left}{token}{right}", len(left)
+        for size in range(min(longest, len(window)), 1, -1):
+            for at in range(len(window) - size + 1):
+                word = window[at:at + size]
+                if at < start + len(token) and at + size > start and word != token and word in vocabulary \
+                        and word not in STOPWORDS and word not in found:
+                    found.append(word)
+    return found

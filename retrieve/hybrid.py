@@ -18,7 +18,7 @@ import numpy as np
 from common.embedder import Embedder
 from common.lang import detect_language
 from common.textnorm import to_simplified
-from common.tokenize import tokenize
+from common.tokenize import corpus_words, tokenize
 from index.store import IndexData
 from retrieve.coverage import TermRarity, WeightedConcepts, coverage, weigh
 from retrieve.expand import Expansion, QueryExpander
@@ -181,6 +181,8 @@ class HybridRetriever:
         variants = [to_simplified(query)] + ([to_simplified(translation)] if translation else [])
         dense, chunk_dense, vectors = self._dense(variants, timings)
         query_tokens = tokenize(query)
+        if language != "en":
+            query_tokens += corpus_words(query, self.rarity.doc_freq)
         extra = self._rendered_tokens(expansion, translation, query_tokens) if cfg.expand else {}
         bm25 = self._lexical(query_tokens, extra, language, translation, timings)
         fused = self._fuse(dense, bm25, language)

@@ -14,7 +14,7 @@ from common.errors import (
     SettingsError,
 )
 from common.settings import Settings
-from common.tokenize import tokenize
+from common.tokenize import corpus_words, tokenize
 from embed import get_embedder
 from index import build_index, ensure_index, load_index
 from index.__main__ import main as index_cli
@@ -163,6 +163,16 @@ def test_hyphenated_names_also_match_their_prefixes_and_parts():
     assert "abab-6.5s" in tokenize("abab-6.5s 的 HumanEval")
     assert {"gpt-4", "gpt"} <= set(tokenize("GPT-4")) and "4" not in tokenize("GPT-4")
     assert tokenize("阶跃星辰 GLM") == ["阶跃", "星辰", "glm"]  # no hyphen, nothing added
+
+
+def test_a_question_segmented_unlike_the_corpus_is_read_again_with_its_words():
+    # The segmenter cuts the question into 条窄 / 轨; the corpus writes 窄轨, which is found across the cut.
+    corpus = {"窄轨", "铁路线", "政府", "鸡毛", "松"}
+    cut = tokenize("有多少条窄轨铁路线之前是政府所有的？")
+    assert "窄轨" not in cut and "窄轨" in corpus_words("有多少条窄轨铁路线之前是政府所有的？", corpus)
+    # Segments the corpus uses are left alone, and so is a question with none it lacks.
+    assert "铁路线" not in corpus_words("有多少条窄轨铁路线之前是政府所有的？", corpus)
+    assert corpus_words("政府", corpus) == []
 
 
 @pytest.mark.parametrize(("change", "named"), [({"chunk_overlap": 500}, "QA_CHUNK_OVERLAP"),
