@@ -52,6 +52,8 @@ _ERA = re.compile(r"(?:(?P<ebc>公元前)\s*)?(?P<c>\d{1,2})\s*世[纪紀](?:\s*
                   r"(?P<part2>初期|中期|末期|后期|後期|前期|初|中|末)?")
 _ORDINAL = re.compile(r"第\s*(?P<n>\d{1,4})(?![\d.])(?:\s*[名位届次期])?")
 _RANGE = re.compile(r"\s*(?:到|至|~|～)\s*")
+_RELATIVE_WORDS = {"以来": "since", "以后": "after", "之后": "after", "以前": "before", "之前": "before"}
+_RELATIVE = re.compile("|".join(_RELATIVE_WORDS))
 _PART = {"初": "early ", "初期": "early ", "前期": "early ", "中": "mid-", "中期": "mid-", "末": "late ",
          "末期": "late ", "后期": "late ", "後期": "late "}
 # Column names that tables in Chinese articles commonly use, for English readers of a quoted row.
@@ -108,7 +110,8 @@ def render_amount(match: re.Match[str]) -> str:
     approx = _APPROX.get(match.group("approx") or "", "")
     if unit in ("%", "％"):
         return f"{approx}{_plain(value)}%{plus}"
-    number = english_number(value)
+    # A figure the source writes out in digits ("1,345,596") stays exact; one it scales (30 亿) reads in words.
+    number = english_number(value) if scale else _plain(value)
     if unit in _MEASURES:
         return f"{approx}{number}{plus} {_MEASURES[unit]}"
     if unit in _CURRENCY:
@@ -123,7 +126,7 @@ def render_amount(match: re.Match[str]) -> str:
 
 
 def render_date(match: re.Match[str]) -> str:
-    """``2023年4月`` → ``April 2023``; ``2023.04.06`` → ``6 April 2023``; ``2023年`` → ``2023``."""
+    """``2023年4月`` → ``April 2023``; ``2023.04.06`` → ``April 6, 2023``; ``2023年`` → ``2023``."""
     if match.group("bc"):
         return f"{int(match.group('yb'))} BC"
     year = match.group("y") or match.group("y2") or ""
@@ -131,12 +134,10 @@ def render_date(match: re.Match[str]) -> str:
     day = match.group("d") or match.group("d2") or match.group("d3")
     if month and not 1 <= int(month) <= 12:
         return match.group(0)
-    parts = [str(int(day))] if day and month else []
-    if month:
-        parts.append(MONTHS[int(month) - 1])
-    if year:
-        parts.append(year)
-    return " ".join(parts)
+    if day and month:
+        # American order, as with US$: "May 18, 1756".
+        return f"{MONTHS[int(month) - 1]} {int(day)}" + (f", {year}" if year else "")
+    return " ".join(([MONTHS[int(month) - 1]] if month else []) + ([year] if year else []))
 
 
 def _ordinal(n: int) -> str:
@@ -190,18 +191,26 @@ def render_figures(text: str) -> str:
             break
         match, render = min(found, key=lambda f: f[0].start())  # the earliest; an era before a date before an amount
         rendered = render(match)
-        gap = text[pos:match.start()]
+        end = match.end()
+        relation = _RELATIVE.match(text, end) if render in (render_date, render_era) else None
+        if relation:
+            # "90 年代以来" is "since the '90s": the word after a date says how it bounds the time.
+            rendered, end = f"{_RELATIVE_WORDS[relation.group(0)]} {rendered}", relation.end()
+        start = match.start()
+        if relation and relation.group(0) == "以来" and text[pos:start].rstrip().endswith(("自", "从")):
+            start = pos + len(text[pos:start].rstrip()) - 1  # "自 2000 年以来" is "since 2000", not "自 since 2000"
+        gap = text[pos:start]
         joined = last == pos and bool(_RANGE.fullmatch(gap))  # "7%到10%" is one range: "7% to 10%"
         if joined:
             out[-1] = out[-1].rstrip()
         out.append(" to " if joined else gap)
-        before = text[match.start() - 1:match.start()] if match.start() else ""
-        after = text[match.end():match.end() + 1]
+        before = text[start - 1:start] if start else ""
+        after = text[end:end + 1]
         # Keep words apart once the figure is in Latin letters: "估值US$3 billion" reads "估值 US$3 billion".
         lead = " " if not joined and before and not before.isspace() and CJK_CHAR.match(before) else ""
         tail = " " if after and CJK_CHAR.match(after) else ""
         out.append(f"{lead}{rendered}{tail}")
-        pos = max(match.end(), pos + 1)
+        pos = max(end, pos + 1)
         last = pos
     out.append(text[pos:])
     return "".join(out)
