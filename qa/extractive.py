@@ -483,6 +483,29 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     anchors = tuple(a for alternatives in concepts for a in alternatives if CJK_CHAR.search(a))
     headers = {id(c): _header(c.passage, c.sentence, context) if is_row(c.sentence) else [] for c in candidates}
     span, chosen = "", _select(candidates)
+    weighted = weigh(concepts, rarity)
+
+    rarest = [forms for _, forms in sorted(weighted, key=lambda pair: -pair[0])[:2]]
+
+    def told(c: _Candidate) -> tuple[float, set[int]]:
+        """How much of the question a sentence states with what frames it, and which of its two rarest words."""
+        framing = f"{c.passage.title} {c.passage.section} {context.lead_in.get(c.passage.chunk_id, '')}"
+        text = f"{framing} {' '.join(headers[id(c)])} {c.sentence}"
+        flat = compact(text)
+        return coverage(weighted, text), {i for i, forms in enumerate(rarest)
+                                          if any(compact(f) and compact(f) in flat for f in forms)}
+
+    def disputes(c: _Candidate, first: _Candidate) -> bool:
+        """Whether another source's figure answers the same question: about the subject alone, in its words.
+
+        It states as much of the question, and the rarest words the first one states: "这个词首次出现于1985年"
+        does not dispute "1863年……改名为纽约证券交易所", nor another place's "总面积1.8万平方公里" a school's
+        "总占地面积1133.87亩".
+        """
+        if c.passage.doc_id == first.passage.doc_id or not _only_about_subject(c.sentence, context):
+            return False
+        (share, words), (first_share, first_words) = told(c), told(first)
+        return share >= first_share - 1e-9 and words >= first_words
     if is_factoid(kind):
         best = candidates[0].score
         # A person answers only from a sentence that says what is asked of the subject ("founded", "CEO"), not
@@ -502,8 +525,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         # A second source when it gives another figure for the same thing (the sources disagree), else the
         # next best sentence when it is nearly as good.
         other = next((c for c in tries if c is not first and spans.get(id(c)) and kind in ("number", "time")
-                      and c.passage.doc_id != first.passage.doc_id and _differ(spans[id(c)], span)
-                      and _only_about_subject(c.sentence, context)), None)
+                      and _differ(spans[id(c)], span) and disputes(c, first)), None)
         if other is None:
             # Otherwise a second sentence only when it also holds an answer of the kind asked (a second
             # name, date or figure) or no sentence did: a funding row does not ride along with a founder.
@@ -536,8 +558,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         person = kind == PERSON and (_is_person(span, context) or reads_as_person(span))
         shown = context.renderer.render(span, person=person) if language == "en" else span
         lines.append(f"**{shown}** [{citations[0].number}]")
-    disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and \
-        chosen[0].passage.doc_id != chosen[1].passage.doc_id and _only_about_subject(chosen[1].sentence, context) and \
+    disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and disputes(chosen[1], chosen[0]) and \
         _differ(span, _span_of(question, chosen[1], kind, headers[id(chosen[1])], context, anchors))
     lead = "conflict_lead" if disagree else "evidence_en" if language == "en" else "lead"
     lines.append(message(lead, language))

@@ -153,3 +153,18 @@ def test_a_body_answering_who_is_not_shown_as_a_person_in_pinyin():
                                  _FlatRarity(), {})
     founded = extractive_answer("Who founded the company?", "en", [passage], [["founded", "创立"]], _FlatRarity(), {})
     assert "Peng" not in reported.text and "**Tang Jie (唐杰)**" in founded.text
+
+
+def test_another_articles_figure_disputes_only_an_answer_to_the_same_question():
+    from common.messages import message
+
+    question, concepts = "纽约证券交易所这个名字是何时出现的？", [["纽约证券交易所"], ["这个"], ["名字"], ["出现"]]
+    renamed = _passage("纽约证券交易所", "1863年，纽约证券和交易管理处改名为纽约证券交易所，这个名字沿用至今。")
+    # Another article's year for some other name does not dispute it: it does not name the exchange.
+    other_name = _passage("计算神经科学", "这个名字首次出现于1985年。", rank=1)
+    answer = extractive_answer(question, "zh", [renamed, other_name], concepts, _FlatRarity(), {})
+    assert answer.short_answer == "1863年" and message("conflict_lead", "zh") not in answer.text
+    # One that states as much about the exchange with another year does.
+    disputed = _passage("纽约", "纽约证券交易所这个名字在1817年就已使用。", rank=1)
+    answer = extractive_answer(question, "zh", [renamed, disputed], concepts, _FlatRarity(), {})
+    assert message("conflict_lead", "zh") in answer.text
