@@ -484,7 +484,6 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     headers = {id(c): _header(c.passage, c.sentence, context) if is_row(c.sentence) else [] for c in candidates}
     span, chosen = "", _select(candidates)
     weighted = weigh(concepts, rarity)
-
     rarest = [forms for _, forms in sorted(weighted, key=lambda pair: -pair[0])[:2]]
 
     def told(c: _Candidate) -> tuple[float, set[int]]:
@@ -506,6 +505,7 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
             return False
         (share, words), (first_share, first_words) = told(c), told(first)
         return share >= first_share - 1e-9 and words >= first_words
+
     if is_factoid(kind):
         best = candidates[0].score
         # A person answers only from a sentence that says what is asked of the subject ("founded", "CEO"), not
