@@ -211,15 +211,11 @@ class HybridRetriever:
             ],
             "timings_ms": {key: round(v, 2) for key, v in timings.items()},
         }
-        best = top_k(fused, 2)
-        margin = float(fused[best[0]] - fused[best[1]]) if len(best) > 1 else 0.0
-        others = [v for i, v in covered.items() if len(best) and i != int(best[0])]
-        coverage_margin = covered.get(int(best[0]), 0.0) - max(others) if others and len(best) else 0.0
+        margin, first_dense, coverage_margin = self._lead(fused, dense, covered)
         return Retrieval(passages, language, expansion, float(chunk_dense.max(initial=0.0)), trace,
                          self._spread(chunk_dense) if cfg.dense else 0.0,
                          self._sentence_cosines(order, passages, vectors) if vectors is not None else {},
-                         margin=margin, first_dense=float(dense[best[0]]) if len(best) else 0.0,
-                         coverage_margin=coverage_margin)
+                         margin=margin, first_dense=first_dense, coverage_margin=coverage_margin)
 
     def _dense(self, variants: list[str],
                timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -339,6 +335,21 @@ class HybridRetriever:
         for i, value in covered.items():
             boosted[i] += weight * value
         return boosted, covered
+
+    @staticmethod
+    def _lead(fused: np.ndarray, dense: np.ndarray, covered: dict[int, float]) -> tuple[float, float, float]:
+        """How the best chunk by final score leads: over the runner-up's score, in cosine, and in coverage.
+
+        Coverage is compared with the best other reranked candidate's; all three are 0 with no chunks.
+        """
+        best = top_k(fused, 2)
+        if not len(best):
+            return 0.0, 0.0, 0.0
+        first = int(best[0])
+        margin = float(fused[first] - fused[best[1]]) if len(best) > 1 else 0.0
+        others = [v for i, v in covered.items() if i != first]
+        coverage_margin = covered.get(first, 0.0) - max(others) if others else 0.0
+        return margin, float(dense[first]), coverage_margin
 
     @staticmethod
     def _spread(dense: np.ndarray) -> float:
