@@ -23,6 +23,9 @@ GLOSSARY = "glossary.tsv"
 TERMS = "terms.tsv"
 _WORD = re.compile(r"[a-z][a-z0-9\-]*")
 SYNONYMS = 2  # dictionary synonyms kept per Chinese question word
+# Dictionary senses of an English word that a quoted sentence may write. The search takes the two the corpus
+# uses most; within the passages found, a sentence saying 成立 for "established" is as good as one saying 建立.
+QUOTE_SENSES = 6
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r"|" + "|".join(m[:3] for m in _MONTHS) + r")\.?(?:\s+(\d{1,2}))?"
@@ -67,13 +70,14 @@ class Expansion:
     concept_confidence: list[float] = field(default_factory=list)
     # English questions: each rendered word or name, in question order.
     renderings: list[Rendering] = field(default_factory=list)
-    # Chinese questions: the concepts without dictionary synonyms (None: as ``concepts``). Synonyms help to
-    # find the passage; the sentence quoted from it should say what was asked in the question's own words.
+    # The concepts as quoted sentences may word them (None: as ``concepts``). Chinese questions: without
+    # dictionary synonyms, since synonyms help to find the passage but the sentence quoted from it should say
+    # what was asked in the question's own words. English ones: with more of each word's senses.
     own_concepts: list[list[str]] | None = None
 
     @property
     def worded(self) -> list[list[str]]:
-        """The concepts as the question words them: no dictionary synonyms."""
+        """The concepts as a quoted sentence may word them."""
         return self.concepts if self.own_concepts is None else self.own_concepts
 
     @property
@@ -124,6 +128,7 @@ class _Piece:
     rendering: Rendering | None
     concept: list[str]
     confidence: float
+    quoted: list[str] | None = None  # the concept with more senses, for quoting (None: as ``concept``)
 
 
 class QueryExpander:
@@ -218,7 +223,8 @@ class QueryExpander:
         renderings = [p.rendering for p in sorted(pieces, key=lambda p: p.start) if p.rendering is not None]
         terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
         return Expansion(terms=terms, entities=entities, concepts=[p.concept for p in pieces],
-                         renderings=renderings, concept_confidence=[p.confidence for p in pieces])
+                         renderings=renderings, concept_confidence=[p.confidence for p in pieces],
+                         own_concepts=[p.quoted or p.concept for p in pieces])
 
     def _name_pieces(self, norm: str) -> tuple[list[_Piece], str]:
         """Glossary names, listed terms and mined names in the question, and the question without them."""
@@ -405,7 +411,9 @@ def _sensed(start: int, text: str, used: list[str], also: list[str] | None = Non
     """
     confidence = 1.0 / len(used)
     forms = list(dict.fromkeys([*used[:2], *(also or [])]))
-    return _Piece(start, Rendering("dictionary", text, tuple(forms), confidence), [text, *forms], confidence)
+    quoted = list(dict.fromkeys([*forms, *used[:QUOTE_SENSES]]))
+    return _Piece(start, Rendering("dictionary", text, tuple(forms), confidence), [text, *forms], confidence,
+                  [text, *quoted])
 
 
 def _capitalised(query: str, *, past_first: bool = False) -> set[str]:

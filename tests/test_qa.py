@@ -185,6 +185,21 @@ def test_dictionary_senses_follow_the_articles_usage(pipeline):
     assert "模型" in en.translation and "典型" not in en.translation
 
 
+def test_a_quoted_sentence_may_word_an_english_question_in_any_sense_the_articles_use(pipeline, tmp_path):
+    # The search takes the two senses the corpus uses most; the quote may say any of them ("成立" or "创建").
+    from common.tokenize import tokenize
+    from retrieve.expand import QUOTE_SENSES, QueryExpander
+
+    senses = next(s for s in pipeline.retriever.expander._cedict.lookup_stems("establish") if s)
+    assert len(senses) > 2
+    used = {t: 1 for sense in senses for t in tokenize(sense)}
+    expansion = QueryExpander(used, tmp_path).expand("Did they establish it?", "en")
+    searched = next(c for c in expansion.concepts if c[0] == "establish")
+    quoted = next(c for c in expansion.worded if c[0] == "establish")
+    assert len(searched) == 3 and quoted[:3] == searched
+    assert set(quoted[1:]) == set(senses[:QUOTE_SENSES])
+
+
 def test_a_plural_falls_back_to_its_singular_when_the_articles_use_none_of_its_senses(pipeline):
     # "products" has glosses of its own (制品, 物产 ...) that the articles never write; "product" gives 产品.
     expander = pipeline.retriever.expander
