@@ -42,8 +42,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                       r"universities|backers|funds|ones)\b|\bwhat are\b|\blist\b|"
                       r"\bname the\b")),
     (TIME, re.compile(r"何时|什么时候|什么时间|哪年|哪一年|哪个月|哪一月|哪天|哪一天|几月|几号|几年|多少年|哪个年代|"
-                      r"哪个世纪|日期|年份|\bwhen\b|\bwhat (?:year|month|date|day|time|century|decade)\b|"
-                      r"\bwhich (?:year|month|date|day|century|decade)\b|\bin what year\b")),
+                      r"哪个世纪|日期|年份|\bwhen\b|\bwhat (?:year|month|date|day|time|century|decade)s?\b|"
+                      r"\bwhich (?:year|month|date|day|century|decade)s?\b|\bin what year\b")),
     (NUMBER, re.compile(r"多少|几|多大|分数|得分|评分|\bscores?\b|多高|多长|多久|多远|多重|多快|百分之|比例|"
                         r"估值|金额|收入|营收|价格|"
                         r"\bhow (?:much|many|long|old|large|big|far|tall|high|often)\b|\bwhat (?:percentage|share|"
@@ -52,7 +52,9 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\bwhat (?:is|was|are|were) (?:[\w.\-]+(?:'s)? ){0,4}?(?:population|cost|size|area|length|"
                         r"height|depth|width|weight|budget|capacity|distance|speed|temperature|salary|age|gdp)\b")),
     (PERSON, re.compile(r"谁|哪一?位|哪个人|什么人|何人|创始人|创办人|掌门人|"
-                        r"\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b")),
+                        r"\bwho\b|\bwhom\b|\bwhose\b|\bfounders?\b|"
+                        r"\b(?:which|what) (?:actor|actress|person|man|woman|author|writer|poet|singer|composer|"
+                        r"artist|player|scientist|king|queen|emperor|president|leader|architect)\b")),
     (PLACE, re.compile(r"哪里|哪儿|哪裡|在哪|何处|何地|什么地方|哪个城市|哪座城市|哪个国家|哪个省|\bwhere\b|"
                        r"\bwhich (?:city|country|province|place|region)\b|\bwhat (?:city|country|province)\b")),
     (ENTITY, re.compile(rf"哪[{CJK}]|什么|叫|名字|名称|是啥|\bwhich\b|"
@@ -102,9 +104,14 @@ def requested_topic(question: str) -> str:
     return topic if topic.strip("?？。.!！ ") else question
 
 
+# A question word written with a capital inside the question is part of a title or name: "Doctor Who",
+# "The Who". "In what episode did Doctor Who ..." asks for an episode, not a person.
+_NAMED_WH = re.compile(r"(?<=[A-Za-z0-9'] )(?:Who|What|When|Where|Which|Why|How)\b")
+
+
 def question_kind(question: str) -> str:
     """What ``question`` asks for: a factoid kind (``person``, ``time``, ...), ``list`` or ``explain``."""
-    text = _norm(question)
+    text = _norm(_NAMED_WH.sub("", question))
     if _DEFINITION.match(text):
         return EXPLAIN
     if _AS_WHAT.search(text):

@@ -33,6 +33,10 @@ from qa.shortanswer import extract_span, is_factoid, question_kind, reads_as_per
     ("什么是梧桐树协议？", "explain"),
     ("乙酰胺是什么？", "explain"),
     ("宏都阿里山公司的主要业务是什么？", "entity"),
+    ("In what episode did Doctor Who meet his brother?", "entity"),  # a capitalised "Who" names a title
+    ("Who played Doctor Who on stage?", "person"),
+    ("In what decades was he most active?", "time"),
+    ("Which actor replaced him?", "person"),
 ])
 def test_question_kind(question, kind):
     assert question_kind(question) == kind
