@@ -337,6 +337,8 @@ def _tagged_names(sentence: str) -> list[tuple[int, int, int]]:
     out = []
     for i, (start, end, word, tag) in enumerate(tokens):
         if (len(word) >= 2 and tag in ("nr", "nrt", "nrfg")) or (len(word) >= 3 and tag == "nt"):
+            if i and _split_syllable(tokens[i - 1], tokens[i - 2] if i >= 2 else None):
+                start = tokens[i - 1][0]  # "皮" "凯蒂": the tagger split the name's first syllable off
             out.append((start, end, 1))
         elif word in _DOTS and 0 < i < len(tokens) - 1 and _name_part(*tokens[i - 1][2:]):
             first, last = tokens[i - 1][0], end
@@ -365,6 +367,13 @@ _NOT_SYLLABLES = set("的是在和与及等了以被由为于所之把将向从�
 def _loose_syllable(word: str, tag: str) -> bool:
     """One Chinese character the tagger split off a transliterated name ("霍尔" "兹"), not a function word."""
     return len(word) == 1 and bool(CJK_CHAR.match(word)) and word not in _NOT_SYLLABLES and tag not in ("m", "q")
+
+
+def _split_syllable(token: tuple[int, int, str, str], before: tuple[int, int, str, str] | None) -> bool:
+    """A noun of one character that opens a clause right before a name: the name's first syllable."""
+    _, _, word, tag = token
+    opens = before is None or before[2] in _PUNCT or before[2] in _NOT_SYLLABLES or before[3][:1] in ("p", "c", "u")
+    return opens and tag == "n" and _loose_syllable(word, tag)
 
 
 def _name_part(word: str, tag: str) -> bool:

@@ -191,6 +191,7 @@ def test_an_aside_after_the_subject_is_not_the_answer():
     ("苏丹伊斯兰政体的领导人是谁？", "多年来，苏丹在哈桑·阿卜杜拉·图拉比的领导下建立了伊斯兰政体。",
      "哈桑·阿卜杜拉·图拉比"),
     ("谁与特斯拉合作？", "特斯拉与两位商人罗伯特·莱恩和本杰明·威尔合作。", "罗伯特·莱恩"),
+    ("Who challenges the hypothesis?", "此外，皮凯蒂认为，库兹涅茨曲线假说无法解释这一点。", "皮凯蒂"),
 ])
 def test_a_transliterated_name_is_taken_whole_however_the_tagger_cuts_it(question, sentence, span):
     assert extract_span(question, sentence).text == span
