@@ -72,7 +72,8 @@ class Expansion:
     renderings: list[Rendering] = field(default_factory=list)
     # The concepts as quoted sentences may word them (None: as ``concepts``). Chinese questions: without
     # dictionary synonyms, since synonyms help to find the passage but the sentence quoted from it should say
-    # what was asked in the question's own words. English ones: with more of each word's senses.
+    # what was asked in the question's own words. English ones: with more of each word's senses, and the
+    # years and figures the question gives.
     own_concepts: list[list[str]] | None = None
 
     @property
@@ -111,6 +112,8 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
                       + r")(?![a-z0-9])")
 
 
+# A figure in an English question: "1565", "1,345,596", "3.5", "1980s"; not part of a name ("GPT-4", "A380").
+_FIGURE = re.compile(r"(?<![\w.\-])(\d{1,3}(?:,\d{3})+|\d{2,}(?:\.\d+)?|\d\.\d+)(?:'?s)?(?![\w\-]|\.\d)")
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 # A Latin word from each letter that follows no letter: "9B-Chat" holds "B-Chat" and "Chat".
@@ -222,9 +225,12 @@ class QueryExpander:
         pieces = names + phrases + spelled + sounded + self._word_pieces(query, rest) + self._date_pieces(norm)
         renderings = [p.rendering for p in sorted(pieces, key=lambda p: p.start) if p.rendering is not None]
         terms = _dedupe([normalize(z) for r in renderings for z in r.chinese])
+        # A year or figure the question gives picks the sentence that states it ("named ... in 1960"). The
+        # search has it already (the question's own tokens), and as a concept it made the answerability
+        # check take a passage's mere mention of "2000" for part of an answer.
         return Expansion(terms=terms, entities=entities, concepts=[p.concept for p in pieces],
                          renderings=renderings, concept_confidence=[p.confidence for p in pieces],
-                         own_concepts=[p.quoted or p.concept for p in pieces])
+                         own_concepts=[p.quoted or p.concept for p in pieces] + _figures(rest))
 
     def _name_pieces(self, norm: str) -> tuple[list[_Piece], str]:
         """Glossary names, listed terms and mined names in the question, and the question without them."""
@@ -371,6 +377,17 @@ class QueryExpander:
                 written = [w for w in self._cedict.synonyms(token) if w in self.doc_freq]
                 synonyms.append(sorted(written, key=lambda w: -self.doc_freq[w])[:SYNONYMS])
         return [c + s for c, s in zip(concepts, synonyms, strict=True)], concepts
+
+
+def _figures(rest: str) -> list[list[str]]:
+    """Years and figures of two digits or more, which Chinese text writes in the same digits ("in 1565").
+
+    Single digits are left out: Chinese text mostly writes them in words (三 for "three", 两 for "2").
+    Numbers inside a date with a month name are that date's.
+    """
+    dates = [m.span() for m in _EN_DATE.finditer(rest)]
+    return [list(dict.fromkeys([m.group(1), m.group(1).replace(",", "")])) for m in _FIGURE.finditer(rest)
+            if not any(a <= m.start() < b for a, b in dates)]
 
 
 def _runs(rest: str, words: list[re.Match[str]], sizes: tuple[int, ...],
