@@ -39,6 +39,10 @@ _TIME_QUESTION = re.compile(
 # "2023.04" is a date and "3.14" is not.
 _DATE = re.compile(r"(?<!\d)\d{3,4}\s*年|(?:19|20)\d\d\s*[./-]|\d{1,2}\s*月")
 _ENUMERATION = re.compile(r"[、,，](?=[^、,，]{1,12}[、,，和及与)）])")
+_ASKS_WHY = re.compile(r"为什么|为何|為什麼|為何|原因|缘故|緣故|怎么会|怎麼會|\bwhy\b", re.I)
+# A sentence that opens with "therefore" states a consequence; its reasons are in the sentence before.
+_CONSEQUENCE = re.compile(r"\s*(?:因此|所以|因而|故此|故而|于是|於是|由此|从而|從而|也因此|正因如此|因为这样|因為這樣)")
+_CAUSE = re.compile(r"因|由于|由於|所以|以致|导致|導致")
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
@@ -320,6 +324,13 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
     return sorted(out, key=lambda c: -c.score)
 
 
+def _preceding(c: _Candidate) -> _Candidate | None:
+    """The sentence right before ``c`` in its passage, as a quote of the same passage (None for a first one)."""
+    sentences = [s for s in split_sentences(c.passage.text) if not is_row(s)]
+    at = sentences.index(c.sentence) if c.sentence in sentences else 0
+    return _Candidate(c.passage_rank, c.passage, sentences[at - 1], c.score) if at > 0 else None
+
+
 def _following(c: _Candidate, most: int = 2) -> list[_Candidate]:
     """The sentences right after ``c`` in its passage, as quotes of the same passage."""
     sentences = split_sentences(c.passage.text)
@@ -543,6 +554,13 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
         following = _following(chosen[0])
         if following:
             chosen = [chosen[0], *following]
+    elif chosen and _ASKS_WHY.search(question) and (consequence := _CONSEQUENCE.match(chosen[0].sentence)) \
+            and not _CAUSE.search(chosen[0].sentence, consequence.end()):
+        # "为什么称它为笨蛋水果？" is answered by the reasons before "因此它有时也被称为笨蛋水果": quoted first. A
+        # sentence that gives a reason of its own ("所以评价很高……因而获得第1名") answers by itself.
+        before = _preceding(chosen[0])
+        if before is not None:
+            chosen = [before, *[c for c in chosen if not _same(c.sentence, before.sentence)][:MAX_QUOTES - 1]]
     numbers: dict[str, int] = {}
     cited: list[Passage] = []
     citations: list[Citation] = []

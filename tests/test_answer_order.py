@@ -68,6 +68,21 @@ def test_a_sentence_ending_in_a_colon_is_quoted_with_what_it_introduces():
     assert quotes == ["进入下一阶段，有两项不变的重要指标：", "第一，技术研发可持续。", "第二，商业模式闭环。"]
 
 
+def test_a_why_question_quotes_the_reasons_before_a_sentence_saying_therefore():
+    reason = "次磷酸可以将碘还原为氢碘酸，进而可以制成冰毒。"
+    therefore = "因此，次磷酸被列为易制毒化学品，购买受到严格管制。"
+    text = reason + therefore + "它是一种无色油状液体。"
+    passage = _passage("次磷酸", text)
+    answer = extractive_answer("为什么次磷酸的购买受到严格管制？", "zh", [passage], [["次磷酸"], ["购买"], ["管制"]],
+                               _FlatRarity(), {})
+    quotes = [c.sentence for c in answer.citations]
+    assert quotes[:2] == [reason, therefore]
+    # One that gives its own reason answers by itself.
+    own = _passage("单曲", "它在年初发行。所以发行前评价很高，因而获得第1名。")
+    answer = extractive_answer("为什么它获得第1名？", "zh", [own], [["获得"], ["第1名"]], _FlatRarity(), {})
+    assert answer.citations[0].sentence == "所以发行前评价很高，因而获得第1名。"
+
+
 def _english_first_quote(passage: Passage, similarity: dict[str, dict[str, float]]) -> str:
     from qa.extractive import AnswerContext
 
