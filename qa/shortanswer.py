@@ -140,7 +140,7 @@ _LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为"
                    "就是", "分别是", "是", "为", "由", "在", "于",
                    "叫", "约", "达", "了", "将", "即", "乃", "的")
 # "一个矩形的表格", "一项最佳……的提名": a count of one is an article, not part of the answer.
-_ARTICLE = re.compile(r"一(?:个|项|种|座|位|家|所|部|名|只|间|支|条)")
+_ARTICLE = re.compile(r"一(?:个|项|种|座|位|家|所|部|名|只|间|支|条|张)")
 _TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
 
 # ----------------------------------------------------------------------------------------- typed candidates
@@ -293,6 +293,8 @@ def _is_number(text: str, sentence: str, start: int, end: int) -> bool:
     """A figure, not a date or an ordinal: "2023 年", "1 月" and "第 3" are not amounts."""
     if not re.search(r"\d|[" + _CN_NUM + r"]", text):
         return False
+    if _ARTICLE.fullmatch(text.strip()):
+        return False  # "一种", "一个": an article ("是罗汉松科的一种"), not a count; none answered a dev question
     if re.fullmatch(r"(?:19|20)\d\d\s*年?", text.strip()):
         return False
     if re.match(r"\s*[月日号时点]|\s*[/.\-]\s*\d|之", sentence[end:end + 3]):

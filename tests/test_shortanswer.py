@@ -152,6 +152,12 @@ def test_a_magnitude_and_a_currency_alone_are_no_figure():
     assert extract_span("表中金额的单位是多少？", "表中金额单位为亿美元。", "number") is None
 
 
+def test_a_count_of_one_is_an_article_not_a_figure():
+    assert extract_span("纽西兰鸡毛松有多高？", "纽西兰鸡毛松是罗汉松科鸡毛松属的一种。") is None
+    span = extract_span("这所大学有多少学生？", "它是一所公立大学，共有学生两万名。")
+    assert span is not None and span.text == "两万名"
+
+
 def test_a_fraction_is_not_an_amount():
     span = extract_span("GPT-4 的价格是多少？", "成本大幅降低，是时 GPT-4 Turbo 的七十分之一。")
     assert span is None or "七十分" not in span.text
