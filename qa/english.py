@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
+import cn2an
 from pypinyin import lazy_pinyin
 
 from common.patterns import CJK_CHAR
@@ -23,9 +24,14 @@ _CURRENCY = {"美元": "US$", "美金": "US$", "人民币": "RMB ", "元": "RMB 
 _SCALE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6,
           "万": Decimal(10) ** 4, "千": Decimal(1000)}
 _COUNTERS = {"人": ("person", "people"), "名": ("person", "people"), "位": ("person", "people"),
-             "家": ("company", "companies"), "个": ("", ""), "款": ("product", "products"),
+             "家": ("company", "companies"), "个月": ("month", "months"), "个": ("", ""), "款": ("product", "products"),
              "次": ("time", "times"), "倍": ("-fold", "-fold"), "年": ("year", "years"), "天": ("day", "days"),
-             "轮": ("round", "rounds"), "篇": ("article", "articles"), "项": ("item", "items")}
+             "小时": ("hour", "hours"), "周": ("week", "weeks"), "轮": ("round", "rounds"),
+             "篇": ("article", "articles"), "项": ("item", "items"), "种": ("kind", "kinds"),
+             "层": ("layer", "layers"), "集": ("episode", "episodes"), "季": ("season", "seasons")}
+# Measure words that only count: "两支球队" is two teams, said by the noun after them.
+_COUNTING = ("支", "所", "座", "条", "只", "部", "件", "张", "本", "台", "辆", "场", "届", "首", "枚", "艘", "架")
+_SMALL = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 # Measures keep their number as it is and take the English unit after it: "340英里" → "340 miles".
 _MEASURES = {"平方公里": "km²", "平方米": "m²", "平方英里": "square miles", "公里": "km", "千米": "km", "厘米": "cm",
              "毫米": "mm", "米": "m", "英里": "miles", "英尺": "ft", "英寸": "in", "公斤": "kg", "千克": "kg",
@@ -34,12 +40,18 @@ _APPROX = {"约": "about ", "大约": "about ", "近": "nearly ", "超过": "ove
            "不到": "under ", "将近": "nearly ", "多达": "up to ", "达": "", "仅": "only ", "共": ""}
 
 _NUM = r"\d[\d,]*(?:\.\d+)?"
+_UNITS = (r"美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|平方公里|平方米|平方英里|公里|千米|厘米|毫米|米|英里|"
+          r"英尺|英寸|公斤|千克|吨|周岁|岁|人|名|位|家|个月|个|款|次|倍|年(?!代)|天|小时|周|轮|篇|项|种|层|集|季|"
+          + "|".join(_COUNTING))
 _AMOUNT = re.compile(
     r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?(?P<num>" + _NUM + r")\s*(?P<plus>多|余)?\s*"
     r"(?P<scale>万亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
-    r"(?P<unit>美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|平方公里|平方米|平方英里|公里|千米|厘米|毫米|米|英里|英尺|"
-    r"英寸|公斤|千克|吨|周岁|岁|人|名|位|家|个|款|次|倍|年|天|轮|篇|项)?"
-    r"(?P<plus3>多|余|以上)?")
+    r"(?P<unit>" + _UNITS + r")?(?P<plus3>多|余|以上)?")
+# A count in Chinese numerals takes a measure word: "两次", "五位", "三千万美元"; "一起" and "三大" are no counts.
+_CN_COUNT = re.compile(
+    r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?"
+    r"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:万亿|亿|万)?[零〇一二两三四五六七八九十百千]*)"
+    r"(?P<plus>多|余)?(?P<unit>" + _UNITS + r")")
 # A year is four digits before 年 ("1281 年" is a year, not 1,281 years), or 19xx/20xx in 2023.04.06 form; a
 # year before the common era says so ("公元前 221 年").
 _DATE = re.compile(r"(?:(?P<bc>公元前)\s*(?P<yb>\d{1,4})\s*年(?!代)|(?P<y>1\d{3}|20\d\d)\s*年(?!代)"
@@ -116,6 +128,8 @@ def render_amount(match: re.Match[str]) -> str:
         return f"{approx}{number}{plus} {_MEASURES[unit]}"
     if unit in _CURRENCY:
         return f"{approx}{_CURRENCY[unit]}{number}{plus}"
+    if unit in _COUNTING:
+        return f"{approx}{number}{plus}"
     if unit in _COUNTERS:
         one, many = _COUNTERS[unit]
         noun = one if value == 1 and not plus else many
@@ -123,6 +137,28 @@ def render_amount(match: re.Match[str]) -> str:
             return f"{approx}{number}{plus}{noun}"
         return f"{approx}{number}{plus}{' ' + noun if noun else ''}"
     return f"{approx}{number}{plus}"
+
+
+def render_count(match: re.Match[str]) -> str:
+    """A count in Chinese numerals: ``两次`` → ``twice``, ``五位`` → ``five people``, ``三千万元`` → ``RMB 30 million``.
+
+    Under ten it reads in words, as English writes small counts.
+    """
+    try:
+        value = int(cn2an.cn2an(match.group("cn"), "smart"))
+    except (ValueError, KeyError, TypeError):
+        return match.group(0)
+    # 三千万 reads "30 million", as 3000万 does, not "30,000,000".
+    digits = next((f"{value // size}{word}" for size, word in ((10 ** 8, "亿"), (10 ** 4, "万"))
+                   if value >= size and value % size == 0), str(value))
+    text = f"{match.group('approx') or ''}{digits}{match.group('plus') or ''}{match.group('unit')}"
+    amount = _AMOUNT.fullmatch(text)
+    rendered = render_amount(amount) if amount else match.group(0)
+    if 0 < value < 10 and not match.group("plus"):
+        if match.group("unit") == "次" and value <= 2:
+            return ("once", "twice")[value - 1]
+        rendered = re.sub(rf"(?<![\d.]){value}(?![\d.])", _SMALL[value - 1], rendered, count=1)
+    return rendered
 
 
 def render_date(match: re.Match[str]) -> str:
@@ -186,7 +222,8 @@ def render_figures(text: str) -> str:
         found = [(m, render) for m, render in ((_ERA.search(text, pos), render_era),
                                                (_DATE.search(text, pos), render_date),
                                                (_ORDINAL.search(text, pos), render_ordinal),
-                                               (amount, render_amount)) if m]
+                                               (amount, render_amount),
+                                               (_CN_COUNT.search(text, pos), render_count)) if m]
         if not found:
             break
         match, render = min(found, key=lambda f: f[0].start())  # the earliest; an era before a date before an amount

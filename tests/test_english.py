@@ -48,6 +48,24 @@ def test_figures_and_dates(chinese, english):
     assert has_figure(chinese)
 
 
+@pytest.mark.parametrize(("chinese", "english"), [
+    ("两次", "twice"),
+    ("五位", "five people"),
+    ("两支", "two"),  # a measure word that only counts
+    ("七年", "seven years"),
+    ("三个月", "three months"),
+    ("4种", "4 kinds"),  # written in digits: kept in digits
+    ("十二个月", "12 months"),
+    ("超过三百人", "over 300 people"),
+    ("两百多家", "200+ companies"),
+    ("三千万美元", "US$30 million"),
+    ("三大", "三大"),  # "the three major": no measure word, no count
+    ("一起", "一起"),
+])
+def test_counts_in_chinese_numerals(chinese, english):
+    assert render_figures(chinese) == english
+
+
 def test_figures_inside_a_sentence_keep_the_words_apart():
     assert render_figures("截至 2024 年 7 月进行 4 轮融资，估值达 30 亿美元") == \
         "截至 July 2024 进行 4 rounds 融资，估值 US$3 billion"
