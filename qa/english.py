@@ -64,6 +64,7 @@ _ERA = re.compile(r"(?:(?P<ebc>公元前)\s*)?(?P<c>\d{1,2})\s*世[纪紀](?:\s*
                   r"(?P<part2>初期|中期|末期|后期|後期|前期|初|中|末)?")
 _ORDINAL = re.compile(r"第\s*(?P<n>\d{1,4})(?![\d.])(?:\s*[名位届次期])?")
 _RANGE = re.compile(r"\s*(?:到|至|~|～)\s*")
+_PAIR = {"和": " and ", "及": " and ", "与": " and ", "與": " and ", "或": " or "}
 _RELATIVE_WORDS = {"以来": "since", "以后": "after", "之后": "after", "以前": "before", "之前": "before"}
 _RELATIVE = re.compile("|".join(_RELATIVE_WORDS))
 _PART = {"初": "early ", "初期": "early ", "前期": "early ", "中": "mid-", "中期": "mid-", "末": "late ",
@@ -237,10 +238,12 @@ def render_figures(text: str) -> str:
         if relation and relation.group(0) == "以来" and text[pos:start].rstrip().endswith(("自", "从")):
             start = pos + len(text[pos:start].rstrip()) - 1  # "自 2000 年以来" is "since 2000", not "自 since 2000"
         gap = text[pos:start]
-        joined = last == pos and bool(_RANGE.fullmatch(gap))  # "7%到10%" is one range: "7% to 10%"
+        # "7%到10%" is one range, "7% to 10%"; "1915 年和1937 年" a pair, "1915 and 1937".
+        joiner = (" to " if _RANGE.fullmatch(gap) else _PAIR.get(gap.strip(), "")) if last == pos else ""
+        joined = bool(joiner)
         if joined:
             out[-1] = out[-1].rstrip()
-        out.append(" to " if joined else gap)
+        out.append(joiner or gap)
         before = text[start - 1:start] if start else ""
         after = text[end:end + 1]
         # Keep words apart once the figure is in Latin letters: "估值US$3 billion" reads "估值 US$3 billion".

@@ -39,6 +39,7 @@ from qa.english import NameRenderer, date_key, has_figure, pinyin_name, render_f
     ("约 300 年", "about 300 years"),
     ("7%到10%", "7% to 10%"),
     ("1991 年到 2000 年", "1991 to 2000"),
+    ("1915 年和1937 年", "1915 and 1937"),
     ("340英里", "340 miles"),
     ("1600毫米", "1600 mm"),
     ("第12名", "12th"),
