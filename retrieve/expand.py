@@ -114,6 +114,9 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
 
 # A figure in an English question: "1565", "1,345,596", "3.5", "1980s"; not part of a name ("GPT-4", "A380").
 _FIGURE = re.compile(r"(?<![\w.\-])(\d{1,3}(?:,\d{3})+|\d{2,}(?:\.\d+)?|\d\.\d+)(?:'?s)?(?![\w\-]|\.\d)")
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_WORD = re.compile(r"\b(?:(\d{1,3})(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r"))\b")
+_CN_DIGITS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 # A Latin word from each letter that follows no letter: "9B-Chat" holds "B-Chat" and "Chat".
@@ -230,7 +233,7 @@ class QueryExpander:
         # check take a passage's mere mention of "2000" for part of an answer.
         return Expansion(terms=terms, entities=entities, concepts=[p.concept for p in pieces],
                          renderings=renderings, concept_confidence=[p.confidence for p in pieces],
-                         own_concepts=[p.quoted or p.concept for p in pieces] + _figures(rest))
+                         own_concepts=_with_ordinals([p.quoted or p.concept for p in pieces], rest) + _figures(rest))
 
     def _name_pieces(self, norm: str) -> tuple[list[_Piece], str]:
         """Glossary names, listed terms and mined names in the question, and the question without them."""
@@ -388,6 +391,20 @@ def _figures(rest: str) -> list[list[str]]:
     dates = [m.span() for m in _EN_DATE.finditer(rest)]
     return [list(dict.fromkeys([m.group(1), m.group(1).replace(",", "")])) for m in _FIGURE.finditer(rest)
             if not any(a <= m.start() < b for a, b in dates)]
+
+
+def _with_ordinals(concepts: list[list[str]], rest: str) -> list[list[str]]:
+    """``concepts`` with ordinals as Chinese writes them: "sixth" or "6th" is 第六 or 第6 ("排名第6位", "第六名")."""
+    out = [list(c) for c in concepts]
+    for m in _ORDINAL_WORD.finditer(rest):
+        n = int(m.group(1)) if m.group(1) else _ORDINAL_WORDS.index(m.group(2)) + 1
+        forms = [*([f"第{_CN_DIGITS[n]}"] if n < len(_CN_DIGITS) else []), f"第{n}"]
+        concept = next((c for c in out if c and c[0] == m.group(0)), None)
+        if concept is None:
+            out.append([m.group(0), *forms])
+        else:
+            concept.extend(f for f in forms if f not in concept)
+    return out
 
 
 def _runs(rest: str, words: list[re.Match[str]], sizes: tuple[int, ...],

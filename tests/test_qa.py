@@ -200,11 +200,14 @@ def test_a_quoted_sentence_may_word_an_english_question_in_any_sense_the_article
     assert set(quoted[1:]) == set(senses[:QUOTE_SENSES])
 
 
-def test_a_quoted_sentence_should_state_the_years_and_figures_an_english_question_gives(pipeline):
+def test_a_quoted_sentence_should_state_the_years_figures_and_ordinals_an_english_question_gives(pipeline):
     expansion = pipeline.retriever.expander.expand("What was founded in 2023, with 1,000 staff, by June 2024?", "en")
     assert ["2023"] in expansion.worded and ["1,000", "1000"] in expansion.worded
     assert not any("2024" in form for c in expansion.worded if c[0] != "june 2024" for form in c)
     assert ["2023"] not in expansion.concepts  # the search has the question's own digits already
+    ordinals = pipeline.retriever.expander.expand("Which university ranked sixth, and which 2nd?", "en").worded
+    assert {"第六", "第6"} <= set(next(c for c in ordinals if c[0] == "sixth"))
+    assert ["2nd", "第二", "第2"] in ordinals
 
 
 def test_a_plural_falls_back_to_its_singular_when_the_articles_use_none_of_its_senses(pipeline):
