@@ -43,6 +43,14 @@ _ASKS_WHY = re.compile(r"为什么|为何|為什麼|為何|原因|缘故|緣故|
 # A sentence that opens with "therefore" states a consequence; its reasons are in the sentence before.
 _CONSEQUENCE = re.compile(r"\s*(?:因此|所以|因而|故此|故而|于是|於是|由此|从而|從而|也因此|正因如此|因为这样|因為這樣)")
 _CAUSE = re.compile(r"因|由于|由於|所以|以致|导致|導致")
+_PRONOUN_OPENING = re.compile(r"\s*(?:他|她|它|其|该|該|此)")
+
+
+def _opening_clause(sentence: str) -> str:
+    """A sentence up to its first comma: where Chinese names what the sentence is about."""
+    return re.split(r"[，,；;：:]", sentence, maxsplit=1)[0]
+
+
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
@@ -102,7 +110,9 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
         head = f"{passage.title} {passage.section}"
         header = next((line for line in passage.text.split("\n") if line.startswith("|")), "")
         headings = {h.strip() for h in passage.section.split(" > ")}
+        previous = ""
         for sentence in split_sentences(passage.text):
+            said_before, previous = previous, sentence
             at = passage.text.find(sentence)
             if sentence == header.strip() or (is_row(sentence) and is_header(passage.text, at)):
                 continue  # column names alone answer nothing
@@ -125,7 +135,10 @@ def _candidates(question: str, passages: list[Passage], concepts: list[list[str]
                 # Rare question words decide (IDF-weighted coverage). The article's title names its subject,
                 # which its sentences call "it" or leave out ("它的根部可用来当作催吐剂"), so it counts in
                 # full; the section heading counts a little.
-                score = coverage(weighted, f"{passage.title} {sentence}") + \
+                # A sentence opening with "he" or "it" is about the subject of the sentence before it
+                # ("阿尔-穆瓦法克……。他明确了碳酸钠和碳酸钾的区别"), which counts as the title does.
+                antecedent = _opening_clause(said_before) if _PRONOUN_OPENING.match(sentence) else ""
+                score = coverage(weighted, f"{passage.title} {antecedent} {sentence}") + \
                     0.2 * coverage(weighted, f"{head} {sentence}")
             score += 0.1 / (1 + rank)  # higher-ranked passages break ties
             if wants_number and _DIGIT.search(sentence):

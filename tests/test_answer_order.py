@@ -30,6 +30,14 @@ def test_a_sentence_calling_the_subject_it_answers_over_ones_naming_the_subject(
     assert first == "它的根部可用来当作催吐剂与麻醉药品。"
 
 
+def test_a_sentence_opening_with_he_is_about_the_subject_of_the_sentence_before():
+    text = ("阿尔-穆瓦法克在该领域的贡献也是开创性的。他明确了碳酸钠和碳酸钾的区别。"
+            "后人明确了许多物质的区别，但并不完整。")
+    first = _first_quote("阿尔-穆瓦法克明确了哪两种物质的区别？", [["阿尔-穆瓦法克"], ["明确"], ["区别"]],
+                         [_passage("药学", text)])
+    assert first == "他明确了碳酸钠和碳酸钾的区别。"
+
+
 def test_the_subject_in_the_title_does_not_pull_in_another_articles_sentence():
     about = _passage("尤金袋鼠", "尤金袋鼠共有三个亚种。它的体重约只有8公斤，适合饲养。")
     other = _passage("袋鼠", "红袋鼠的体重可达90公斤。", rank=1)
