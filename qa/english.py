@@ -21,8 +21,9 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 _CURRENCY = {"美元": "US$", "美金": "US$", "人民币": "RMB ", "元": "RMB ", "港元": "HK$", "港币": "HK$",
              "欧元": "€", "英镑": "£", "日元": "¥"}
-_SCALE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6,
-          "万": Decimal(10) ** 4, "千": Decimal(1000)}
+_SCALE = {"万亿": Decimal(10) ** 12, "千亿": Decimal(10) ** 11, "百亿": Decimal(10) ** 10, "十亿": Decimal(10) ** 9,
+          "亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, "万": Decimal(10) ** 4,
+          "千": Decimal(1000)}
 _COUNTERS = {"人": ("person", "people"), "名": ("person", "people"), "位": ("person", "people"),
              "家": ("company", "companies"), "个月": ("month", "months"), "个": ("", ""), "款": ("product", "products"),
              "次": ("time", "times"), "倍": ("-fold", "-fold"), "年": ("year", "years"), "天": ("day", "days"),
@@ -44,8 +45,10 @@ _UNITS = (r"美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％
           r"英尺|英寸|公斤|千克|吨|周岁|岁|人|名|位|家|个月|个|款|次|倍|年(?!代)|天|小时|周|轮|篇|项|种|层|集|季|"
           + "|".join(_COUNTING))
 _AMOUNT = re.compile(
-    r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?(?P<num>" + _NUM + r")\s*(?P<plus>多|余)?\s*"
-    r"(?P<scale>万亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
+    # A number glued to letters is part of a name: "Step-1", "GPT-4", "V2".
+    r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?"
+    r"(?<![A-Za-z])(?<![A-Za-z]-)(?P<num>" + _NUM + r")"
+    r"\s*(?P<plus>多|余)?\s*(?P<scale>万亿|千亿|百亿|十亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
     r"(?P<unit>" + _UNITS + r")?(?P<plus3>多|余|以上)?")
 # A count in Chinese numerals takes a measure word: "两次", "五位", "三千万美元"; "一起" and "三大" are no counts.
 _CN_COUNT = re.compile(

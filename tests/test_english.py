@@ -67,6 +67,15 @@ def test_counts_in_chinese_numerals(chinese, english):
     assert render_figures(chinese) == english
 
 
+def test_a_number_in_a_name_is_no_figure_and_large_scales_read_in_words():
+    from qa.english import FIGURE
+
+    sentence = "发布 Step-1 千亿参数语言大模型、GPT-4 与 Step-2 万亿参数模型，融资 30 亿美元"
+    assert [render_figures(m.group(0)) for m in FIGURE.finditer(sentence)] == ["US$3 billion"]
+    assert render_figures("5 千亿") == "500 billion"
+    assert render_figures("1000亿参数").startswith("100 billion")
+
+
 def test_figures_inside_a_sentence_keep_the_words_apart():
     assert render_figures("截至 2024 年 7 月进行 4 轮融资，估值达 30 亿美元") == \
         "截至 July 2024 进行 4 rounds 融资，估值 US$3 billion"
