@@ -50,10 +50,12 @@ _AMOUNT = re.compile(
     r"(?<![A-Za-z])(?<![A-Za-z]-)(?P<num>" + _NUM + r")"
     r"\s*(?P<plus>多|余)?\s*(?P<scale>万亿|千亿|百亿|十亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
     r"(?P<unit>" + _UNITS + r")?(?P<plus3>多|余|以上)?")
-# A count in Chinese numerals takes a measure word: "两次", "五位", "三千万美元"; "一起" and "三大" are no counts.
+# A count in Chinese numerals takes a measure word: "两次", "五位", "三千万美元"; "一起" and "三大" are no counts,
+# nor is an ordinal ("第三届"), a word ending in one ("唯一"), or two digits side by side ("三四家": three or four).
+_CN_DIGIT = "一二两三四五六七八九"
 _CN_COUNT = re.compile(
     r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?"
-    r"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:万亿|亿|万)?[零〇一二两三四五六七八九十百千]*)"
+    rf"(?<![第唯统万{_CN_DIGIT}])(?P<cn>[{_CN_DIGIT}十][零〇{_CN_DIGIT}十百千]*(?:万亿|亿|万)?[零〇{_CN_DIGIT}十百千]*)"
     r"(?P<plus>多|余)?(?P<unit>" + _UNITS + r")")
 # A year is four digits before 年 ("1281 年" is a year, not 1,281 years), or 19xx/20xx in 2023.04.06 form; a
 # year before the common era says so ("公元前 221 年").
@@ -148,6 +150,8 @@ def render_count(match: re.Match[str]) -> str:
 
     Under ten it reads in words, as English writes small counts.
     """
+    if re.search(f"[{_CN_DIGIT}]{{2}}", match.group("cn")):
+        return match.group(0)  # "三四家" is three or four, "唯一一家" the only one
     try:
         value = int(cn2an.cn2an(match.group("cn"), "smart"))
     except (ValueError, KeyError, TypeError):

@@ -62,6 +62,9 @@ def test_figures_and_dates(chinese, english):
     ("三千万美元", "US$30 million"),
     ("三大", "三大"),  # "the three major": no measure word, no count
     ("一起", "一起"),
+    ("第三届", "第三届"),  # an ordinal
+    ("三四家", "三四家"),  # three or four
+    ("唯一一家", "唯一一家"),  # "the only one"
 ])
 def test_counts_in_chinese_numerals(chinese, english):
     assert render_figures(chinese) == english
