@@ -43,7 +43,8 @@ _ASKS_WHY = re.compile(r"为什么|为何|為什麼|為何|原因|缘故|緣故|
 # A sentence that opens with "therefore" states a consequence; its reasons are in the sentence before.
 _CONSEQUENCE = re.compile(r"\s*(?:因此|所以|因而|故此|故而|于是|於是|由此|从而|從而|也因此|正因如此|因为这样|因為這樣)")
 _CAUSE = re.compile(r"因|由于|由於|所以|以致|导致|導致")
-_PRONOUN_OPENING = re.compile(r"\s*(?:他|她|它|其|该|該|此)")
+# "他", "它", "该" and "其" refer back; "此外", "其中" and "其他" only go on.
+_PRONOUN_OPENING = re.compile(r"\s*(?:他|她|它|该|該|其(?![他它中实實次余餘])|此(?![外后後时時前]))")
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
