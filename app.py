@@ -191,9 +191,10 @@ def _wire(page: Page, handlers: ChatHandlers, *, concurrency: int) -> None:
 
     p.lang.change(set_language, [p.lang, p.session_state], [p.components[name] for name in relabelled],
                   api_visibility="private", queue=False)
-    p.demo.load(_browser_language, None, p.lang, api_visibility="private", queue=False).then(
-        h.restore, [p.stored, p.lang, p.session_state], [p.chatbot, p.trace_html], api_visibility="private",
-        queue=False)
+    # The stored conversation comes back before the browser's language is set: the relabel that a language
+    # change triggers then redraws it, where run side by side it could redraw the still empty chat last.
+    p.demo.load(h.restore, [p.stored, p.lang, p.session_state], [p.chatbot, p.trace_html], api_visibility="private",
+                queue=False).then(_browser_language, None, p.lang, api_visibility="private", queue=False)
 
 
 def _storage_secret(settings: Settings) -> str:
