@@ -41,12 +41,13 @@ _APPROX = {"约": "about ", "大约": "about ", "近": "nearly ", "超过": "ove
            "不到": "under ", "将近": "nearly ", "多达": "up to ", "达": "", "仅": "only ", "共": ""}
 
 _NUM = r"\d[\d,]*(?:\.\d+)?"
+_APPROX_WORDS = "|".join(sorted(_APPROX, key=len, reverse=True))  # "超过" before "超"
 _UNITS = (r"美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|平方公里|平方米|平方英里|公里|千米|厘米|毫米|米|英里|"
           r"英尺|英寸|公斤|千克|吨|周岁|岁|人|名|位|家|个月|个|款|次|倍|年(?!代)|天|小时|周|轮|篇|项|种|层|集|季|"
           + "|".join(_COUNTING))
 _AMOUNT = re.compile(
     # A number glued to letters is part of a name: "Step-1", "GPT-4", "V2".
-    r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?"
+    r"(?:(?P<approx>" + _APPROX_WORDS + r")\s*)?"
     r"(?<![A-Za-z])(?<![A-Za-z]-)(?P<num>" + _NUM + r")"
     r"\s*(?P<plus>多|余)?\s*(?P<scale>万亿|千亿|百亿|十亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
     r"(?P<unit>" + _UNITS + r")?(?P<plus3>多|余|以上)?")
@@ -54,7 +55,7 @@ _AMOUNT = re.compile(
 # nor is an ordinal ("第三届"), a word ending in one ("唯一"), or two digits side by side ("三四家": three or four).
 _CN_DIGIT = "一二两三四五六七八九"
 _CN_COUNT = re.compile(
-    r"(?:(?P<approx>大约|将近|多达|超过|不到|约|近|超|逾|达|仅|共)\s*)?"
+    r"(?:(?P<approx>" + _APPROX_WORDS + r")\s*)?"
     rf"(?<![第唯统万{_CN_DIGIT}])(?P<cn>[{_CN_DIGIT}十][零〇{_CN_DIGIT}十百千]*(?:万亿|亿|万)?[零〇{_CN_DIGIT}十百千]*)"
     r"(?P<plus>多|余)?(?P<unit>" + _UNITS + r")")
 # A year is four digits before 年 ("1281 年" is a year, not 1,281 years), or 19xx/20xx in 2023.04.06 form; a

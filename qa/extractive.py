@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -90,23 +91,20 @@ def _about(passages: list[Passage], names: list[list[str]], lead_in: dict[str, s
     return about or ranked
 
 
-def _candidates(question: str, passages: list[Passage], concepts: list[list[str]],
-                rarity: TermRarity, names: list[list[str]], lead_in: dict[str, str]) -> list[_Candidate]:
+def _candidates(question: str, passages: list[Passage], weighted: WeightedConcepts, names: list[list[str]],
+                lead_in: dict[str, str]) -> list[_Candidate]:
     kind = question_kind(question)
     wants_list = kind == "list"
     describe = requested_topic(question) != question
     wants_number = bool(_NUMERIC_QUESTION.search(question))
     wants_date = bool(_TIME_QUESTION.search(question))
-    weighted = weigh(concepts, rarity)
     subject = {compact(n) for entity in names for n in entity if compact(n)}
     out = []
     for rank, passage in _about(passages, names, lead_in):
         head = f"{passage.title} {passage.section}"
         header = next((line for line in passage.text.split("\n") if line.startswith("|")), "")
         headings = {h.strip() for h in passage.section.split(" > ")}
-        previous = ""
-        for sentence in split_sentences(passage.text):
-            said_before, previous = previous, sentence
+        for said_before, sentence in itertools.pairwise(["", *split_sentences(passage.text)]):
             at = passage.text.find(sentence)
             if sentence == header.strip() or (is_row(sentence) and is_header(passage.text, at)):
                 continue  # column names alone answer nothing
@@ -494,7 +492,8 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     if names is not None or lead_in is not None:
         context = replace(context, names=names or context.names, lead_in=lead_in or context.lead_in)
     kind = question_kind(question)
-    candidates = [c for c in _candidates(question, passages, concepts, rarity, context.names, context.lead_in)
+    weighted = weigh(concepts, rarity)
+    candidates = [c for c in _candidates(question, passages, weighted, context.names, context.lead_in)
                   if not (is_row(c.sentence) and _row_about_others(c.sentence, context))]
     candidates = _add_similarity(candidates, context)
     relation = relation_words(concepts, context.subject_forms)
@@ -506,7 +505,6 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     anchors = tuple(a for alternatives in concepts for a in alternatives if CJK_CHAR.search(a))
     headers = {id(c): _header(c.passage, c.sentence, context) if is_row(c.sentence) else [] for c in candidates}
     span, chosen = "", _select(candidates)
-    weighted = weigh(concepts, rarity)
     rarest = [forms for _, forms in sorted(weighted, key=lambda pair: -pair[0])[:2]]
 
     def told(c: _Candidate) -> tuple[float, set[int]]:

@@ -9,6 +9,7 @@ from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+import cn2an
 from pypinyin import lazy_pinyin
 
 from common.cedict import EnglishToChinese
@@ -116,7 +117,6 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
 _FIGURE = re.compile(r"(?<![\w.\-])(\d{1,3}(?:,\d{3})+|\d{2,}(?:\.\d+)?|\d\.\d+)(?:'?s)?(?![\w\-]|\.\d)")
 _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _ORDINAL_WORD = re.compile(r"\b(?:(\d{1,3})(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r"))\b")
-_CN_DIGITS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 _ZH_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月")
 _LATIN_NAME = re.compile(r"[a-z0-9][a-z0-9 .\-]*")
 # A Latin word from each letter that follows no letter: "9B-Chat" holds "B-Chat" and "Chat".
@@ -398,7 +398,7 @@ def _with_ordinals(concepts: list[list[str]], rest: str) -> list[list[str]]:
     out = [list(c) for c in concepts]
     for m in _ORDINAL_WORD.finditer(rest):
         n = int(m.group(1)) if m.group(1) else _ORDINAL_WORDS.index(m.group(2)) + 1
-        forms = [*([f"第{_CN_DIGITS[n]}"] if n < len(_CN_DIGITS) else []), f"第{n}"]
+        forms = [*([f"第{cn2an.an2cn(n)}"] if n <= 10 else []), f"第{n}"]
         concept = next((c for c in out if c and c[0] == m.group(0)), None)
         if concept is None:
             out.append([m.group(0), *forms])
