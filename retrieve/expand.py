@@ -22,7 +22,11 @@ from retrieve.transliterate import SoundIndex
 # Optional files beside a corpus's articles (see ``Settings.corpus_file``).
 GLOSSARY = "glossary.tsv"
 TERMS = "terms.tsv"
-_WORD = re.compile(r"[a-z][a-z0-9\-]*")
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # "open-source", not the "accepted-" of "accepted-paper"
+# Chinese suffixes that make a noun of a tool, contest, film genre, quality or right from a stem that keeps its
+# meaning (孵化器, 冠军赛, 西部片, 竞争性, 司法权). Not agents or nationalities: 生产者 is "producer", 生产
+# "production", and 中国籍 "Chinese" is not 中国 "China" (both cost XQuAD en answers).
+_SUFFIXES = frozenset("器赛片性权")
 SYNONYMS = 2  # dictionary synonyms kept per Chinese question word
 # Dictionary senses of an English word that a quoted sentence may write. The search takes the two the corpus
 # uses most; within the passages found, a sentence saying 成立 for "established" is as good as one saying 建立.
@@ -319,7 +323,8 @@ class QueryExpander:
         for m in _content_words(rest):
             word = m.group(0)
             # The word's own senses first; its lemma's when the articles use none of them ("products" → 产品).
-            used = next((u for u in map(self._used_senses, self._cedict.lookup_stems(word)) if u), [])
+            stems = self._cedict.lookup_stems(word)
+            used = next((u for u in map(self._used_senses, stems) if u), []) or self._used_stems(stems)
             # "Who founded X?" is answered by X's 创始人 ("founder") as often as by a sentence saying 创立.
             agents = self._used_senses(self._cedict.agent_nouns(word)) if who else []
             if used or agents:
@@ -327,6 +332,14 @@ class QueryExpander:
             else:
                 pieces.append(_Piece(m.start(), None, [word], 1.0 if word in named else 0.0))
         return pieces
+
+    def _used_stems(self, stems: list[list[str]]) -> list[str]:
+        """The senses' Chinese stems the corpus writes, when it writes none of the senses themselves.
+
+        "incubator" is 孵化器, which the articles may write only as its stem: "塔尖孵化的第七家公司".
+        """
+        return self._used_senses(list(dict.fromkeys(
+            sense[:-1] for senses in stems for sense in senses if len(sense) >= 3 and sense[-1] in _SUFFIXES)))
 
     def _used_senses(self, senses: list[str]) -> list[str]:
         """The dictionary ``senses`` the corpus writes, the most used first."""

@@ -219,6 +219,29 @@ def test_a_plural_falls_back_to_its_singular_when_the_articles_use_none_of_its_s
     assert using and "美国" not in using  # "using" is not "us"
 
 
+def test_a_sense_the_articles_write_only_as_its_stem_is_found_by_the_stem(pipeline, tmp_path):
+    # "incubator" is 孵化器; a corpus that writes only 孵化 ("塔尖孵化的第七家公司") is still found by it.
+    from common.tokenize import tokenize
+    from retrieve.expand import QueryExpander
+
+    assert "孵化器" in pipeline.retriever.expander._cedict.lookup("incubator")
+    used = {t: 1 for t in tokenize("塔尖孵化的第七家公司")}
+    assert "孵化器" not in used
+    expansion = QueryExpander(used, tmp_path).expand("Which incubator backed it?", "en")
+    assert ["incubator", "孵化"] in expansion.concepts
+    # No stem is taken from an agent noun: "producer" (生产者) is not "production" (生产).
+    producer = QueryExpander({"生产": 1}, tmp_path).expand("Which producer?", "en")
+    assert ["producer"] in producer.concepts
+
+
+def test_a_word_left_by_a_hyphenated_term_keeps_no_hyphen(pipeline):
+    # "paper" is a listed term of the articles; "accepted" is what remains of "accepted-paper".
+    concepts = pipeline.retriever.expander.expand("How many accepted-paper authors?", "en").concepts
+    assert any(c[0] == "paper" for c in concepts)
+    assert any(c[0] == "accepted" and len(c) > 1 for c in concepts)
+    assert not any(c[0].endswith("-") for c in concepts)
+
+
 def test_names_glossed_only_with_what_they_are_are_still_names(pipeline):
     # CC-CEDICT has 丰田 as "Toyota, Japanese car make" and "Toyota or Toyoda (name)", never "Toyota" alone.
     cedict = pipeline.retriever.expander._cedict
