@@ -304,11 +304,14 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
     out = []
     for c in candidates:
         row = is_row(c.sentence)
-        named = [entity for entity in context.entities_in(_row_label(c.sentence) if row else c.sentence)
-                 if not any(compact(a) in people for a in entity)]
+        said = _row_label(c.sentence) if row else c.sentence
+        named = [entity for entity in context.entities_in(said) if not any(compact(a) in people for a in entity)]
         alone = all(any(compact(a) in asked for a in entity) for entity in named)
         own = bool(named)  # the sentence itself names someone, not only its headings
-        if not named:
+        # The subject may be of a kind the lookup leaves out: "浙江大学的作者人数……" is about the university
+        # asked about, whoever else it names ("DeepSeek创始人梁文锋的母校——浙江大学……").
+        names_subject = any(len(f) >= 2 and f in compact(said) for f in asked)
+        if not named and not names_subject:
             # A sentence (or a row) naming nobody is about what its headings and the text just above name.
             key = (c.passage.chunk_id, row)
             if key not in framing_names:
@@ -318,7 +321,7 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
             if not named:
                 out.append(c)
                 continue
-        if any(compact(a) in asked for entity in named for a in entity):
+        if names_subject or any(compact(a) in asked for entity in named for a in entity):
             # Saying what is asked counts for a sentence about the subject alone: "除月之暗面外，智谱……等也作为
             # 独角兽（企业估值超过10亿美元）" gives a valuation for a group, not for 月之暗面.
             stated = alone and relation and any(f in compact(c.sentence) for forms in relation for f in forms)

@@ -68,6 +68,22 @@ def test_a_figure_in_a_sentence_about_several_companies_does_not_contradict_the_
     assert message("conflict_lead", "zh") in answer.text
 
 
+def test_a_sentence_naming_the_subject_is_about_it_even_when_the_lookup_finds_only_others():
+    from qa.extractive import AnswerContext
+
+    def entities_in(text: str) -> list[tuple[str, ...]]:
+        # The lookup knows companies and people, not universities.
+        return [forms for forms in [("DeepSeek",), ("梁文锋",)] if forms[0] in text]
+
+    text = ("调查显示中国机构的作者人数大增，排名前100的机构中中国占31家。"
+            "DeepSeek创始人梁文锋的母校浙江大学的作者人数从2020年的34人增至2024年的906人。")
+    context = AnswerContext(names=[["浙江大学", "Zhejiang University"]], entities_in=entities_in)
+    answer = extractive_answer("浙江大学2024年的作者人数是多少？", "zh", [_passage("论文调查", text)],
+                               [["浙江大学"], ["作者"], ["人数"], ["2024"]], _FlatRarity(), {}, context=context)
+    assert answer.citations[0].sentence.startswith("DeepSeek创始人")
+    assert "906" in answer.short_answer
+
+
 def test_a_sentence_ending_in_a_colon_is_quoted_with_what_it_introduces():
     text = "进入下一阶段，有两项不变的重要指标：\n第一，技术研发可持续。\n第二，商业模式闭环。\n此外，市场仍在变化。"
     answer = extractive_answer("进入下一阶段的两项不变指标是什么？", "zh", [_passage("报告", text)],
