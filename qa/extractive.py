@@ -46,6 +46,8 @@ _CONSEQUENCE = re.compile(r"\s*(?:因此|所以|因而|故此|故而|于是|於�
 _CAUSE = re.compile(r"因|由于|由於|所以|以致|导致|導致")
 # "他", "它", "该" and "其" refer back; "此外", "其中" and "其他" only go on.
 _PRONOUN_OPENING = re.compile(r"\s*(?:他|她|它|该|該|其(?![他它中实實次余餘])|此(?![外后後时時前]))")
+# A Latin word of a column name or a question: "MATH (zero-shot)" is asked for by "zero-shot MATH score".
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
@@ -381,9 +383,11 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
         q = compact(question)
         forms = {compact(a) for a in anchors}
         english = [zh for word, zh in ASKED_COLUMNS.items() if re.search(rf"\b{word}\b", question.lower())]
+        latin = set(_LATIN_WORD.findall(question.lower()))
         named = [v for n, v in row_cells if n and (compact(n) in q or any(f and f in compact(n) for f in forms)
                                                or any(w in q for w in _words(n))
-                                               or any(re.search(zh, compact(n)) for zh in english))]
+                                               or any(re.search(zh, compact(n)) for zh in english)
+                                               or latin >= set(_LATIN_WORD.findall(n.lower())) > set())]
         if kind == "person":
             # A "who" question wants a person: when the column it names holds none (a shifted row puts a
             # label there), the row's one known person answers.

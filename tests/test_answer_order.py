@@ -84,6 +84,14 @@ def test_a_sentence_naming_the_subject_is_about_it_even_when_the_lookup_finds_on
     assert "906" in answer.short_answer
 
 
+def test_an_english_question_picks_the_table_column_its_latin_words_name():
+    text = ("| 模型 | 综合 | | 数学 |\n| --- | --- | --- | --- |\n| | LIVEBENCH | ARENA HARD | MATH (zero-shot) |\n"
+            "| Step-2 | 44.1 | 68.1 | 68.4 |\n| GPT-4 | 45.0 | 74.6 | 64.1 |")
+    answer = extractive_answer("What is Step-2's zero-shot MATH score?", "en", [_passage("主流测试集成绩", text)],
+                               [["step-2"], ["zero-shot"], ["math"]], _FlatRarity(), {})
+    assert answer.short_answer == "68.4"
+
+
 def test_a_sentence_ending_in_a_colon_is_quoted_with_what_it_introduces():
     text = "进入下一阶段，有两项不变的重要指标：\n第一，技术研发可持续。\n第二，商业模式闭环。\n此外，市场仍在变化。"
     answer = extractive_answer("进入下一阶段的两项不变指标是什么？", "zh", [_passage("报告", text)],
