@@ -41,7 +41,7 @@ def test_a_sentence_opening_with_he_is_about_the_subject_of_the_sentence_before(
 def test_a_sentence_opening_with_it_holds_all_the_words_of_the_sentence_before():
     # What "该公司" refers to is named past the first clause of the sentence before ("1886 年，……").
     text = "1886 年，特斯拉资助了一家照明公司。该公司安装了电弧灯系统。后来，特斯拉在纽约安装了发电机。"
-    first = _first_quote("照明公司安装了什么？", [["照明公司"], ["安装"]], [_passage("尼古拉·特斯拉", text)])
+    first = _first_quote("照明公司安装了哪些东西？", [["照明公司"], ["安装"]], [_passage("尼古拉·特斯拉", text)])
     assert first == "该公司安装了电弧灯系统。"
 
 
