@@ -48,6 +48,7 @@ _CAUSE = re.compile(r"因|由于|由於|所以|以致|导致|導致")
 _PRONOUN_OPENING = re.compile(r"\s*(?:他|她|它|该|該|其(?![他它中实實次余餘])|此(?![外后後时時前]))")
 # A Latin word of a column name or a question: "MATH (zero-shot)" is asked for by "zero-shot MATH score".
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+_BARE_NUMBER = re.compile(r"[\d.,\s]+")
 _WH_WORDS = re.compile(r"什么|哪些|哪个|哪里|多少|是谁|为什么|怎么|如何|何时|是否|吗|呢")
 OVERLAP_WEIGHT = 1.5  # how much repeating the question's wording adds to a sentence's score
 SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from one naming only others
@@ -476,7 +477,8 @@ def _gist(sentence: str, context: AnswerContext) -> str:
     items.extend(n for n in context.renderer.names_in(sentence) if n not in items)
     for m in FIGURE.finditer(sentence):
         rendered = render_figures(m.group(0)).strip()
-        if rendered != m.group(0).strip() and rendered not in items:
+        # A bare number ("2024" of "2024 年", "86" of a table's "86.0") says nothing the quote's digits do not.
+        if rendered != m.group(0).strip() and not _BARE_NUMBER.fullmatch(rendered) and rendered not in items:
             items.append(rendered)
     return f" — {', '.join(items[:6])}" if items else ""
 
