@@ -99,7 +99,9 @@ mark.qa-weak { background: #e5e7eb; text-decoration: underline dashed #9ca3af; }
   padding: 3px 6px;
   text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 .qa-kv th { width: 9em; color: var(--body-text-color-subdued); font-weight: 500; }
-.qa-scroll { overflow-x: auto; max-width: 100%; }
+/* The chat bubble sizes itself to its content: a wide table would widen it past the chat, and the page on a
+   phone. Contained, the table's width no longer counts; it scrolls inside the width the rest gives. */
+.qa-scroll { overflow-x: auto; max-width: 100%; contain: inline-size; }
 .qa-md-table, .qa-row-table { border-collapse: collapse; margin: 0.3em 0; font-size: 0.9em; line-height: 1.5;
   white-space: normal; }
 .qa-md-table th, .qa-md-table td, .qa-row-table th, .qa-row-table td {
