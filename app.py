@@ -187,6 +187,8 @@ def _wire(page: Page, handlers: ChatHandlers, *, concurrency: int) -> None:
     relabelled = h.relabel(DEFAULT_LANGUAGE, ChatSession())
 
     def set_language(lang: str, session: ChatSession) -> dict[Any, Any]:
+        if isinstance(session, ChatSession):
+            session.language = lang
         return {p.components[name]: update for name, update in h.relabel(lang, session).items()}
 
     p.lang.change(set_language, [p.lang, p.session_state], [p.components[name] for name in relabelled],

@@ -59,7 +59,8 @@ def page():
     fake = GatedPipeline()
     fns = _fns(app.build_app(lambda: fake))
     return SimpleNamespace(fake=fake, accept=fns["accept"], drain=fns["drain"], stop=fns["stop"],
-                           reset=fns["reset"], regenerate=fns["regenerate"], session=ChatSession())
+                           reset=fns["reset"], regenerate=fns["regenerate"], set_language=fns["set_language"],
+                           session=ChatSession())
 
 
 def _run(page, results):
@@ -86,6 +87,20 @@ def test_questions_sent_during_an_answer_are_queued_visibly_and_all_answered(pag
     assert [t.answer.text for t in page.session.turns] == ["完整回答：第一个问题 [1]", "完整回答：第二个问题 [1]"]
     final_chat, _trace, stop_button, stored = updates[-1]
     assert "qa-queued" not in str(final_chat) and stop_button["visible"] is False and len(stored) == 2
+
+
+def test_an_answer_streaming_while_the_page_changes_language_ends_in_the_new_language(page):
+    # The page takes the browser's language just after loading; a question sent before that must not end
+    # with its source cards labelled in the old language.
+    page.accept("问题", "zh", page.session)
+    updates: list = []
+    loop = _run(page, updates)
+    assert page.fake.started.wait(10)
+    page.set_language("en", page.session)
+    page.fake.gate.set()
+    loop.join(20)
+    html = updates[-1][0][-1]["content"]
+    assert "Sources" in html and "引用来源" not in html
 
 
 def test_stop_keeps_the_partial_answer_marked_stopped(page):

@@ -252,21 +252,25 @@ class ChatHandlers:
         if not isinstance(session, ChatSession) or not session.claim():
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        def shown() -> str:
+            return session.language or lang  # the page may change language while an answer streams
+
         try:
             while (question := session.next_question()) is not None:
                 generation = session.generation
                 history = _history(session.turns)
                 turn = Turn(question if isinstance(question, str) else "")
                 session.turns.append(turn)
-                yield self.chat(session, lang), self.trace(session, lang), gr.update(visible=True), gr.skip()
+                yield self.chat(session, shown()), self.trace(session, shown()), gr.update(visible=True), gr.skip()
                 for _ in self.answer_turn(session, turn, k, lang, history, tuple(llm), variants):
                     if generation != session.generation:
                         break
-                    yield self.chat(session, lang), gr.skip(), gr.skip(), gr.skip()
-                yield self.chat(session, lang), self.trace(session, lang), gr.skip(), persist.dump(session.turns)
+                    yield self.chat(session, shown()), gr.skip(), gr.skip(), gr.skip()
+                yield self.chat(session, shown()), self.trace(session, shown()), gr.skip(), persist.dump(session.turns)
         finally:
             session.release()
-        yield self.chat(session, lang), self.trace(session, lang), gr.update(visible=False), persist.dump(session.turns)
+        yield (self.chat(session, shown()), self.trace(session, shown()), gr.update(visible=False),
+               persist.dump(session.turns))
 
     def accept(self, question: str | None, lang: str, session: ChatSession) -> tuple[Any, ...]:
         """Queue the question (shown at once) and empty the box; the answering loop picks it up."""

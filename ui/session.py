@@ -41,6 +41,9 @@ class ChatSession:
         self.turns: list[Turn] = list(turns or [])
         self.pending: list[str] = []
         self.generation = 0  # bumped by Clear: a loop answering for an older generation stops
+        # The interface language last chosen in this tab: an answer that was asked before the page took the
+        # browser's language still ends in the language the page shows.
+        self.language: str | None = None
         self._busy = False
         self._stop = threading.Event()
         self._lock = threading.Lock()
