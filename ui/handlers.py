@@ -252,6 +252,7 @@ class ChatHandlers:
         if not isinstance(session, ChatSession) or not session.claim():
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+
         def shown() -> str:
             return session.language or lang  # the page may change language while an answer streams
 
