@@ -402,6 +402,8 @@ def _span_of(question: str, c: _Candidate, kind: str, header: list[str], context
     # Neither a name the question gives nor any other of its words, in Chinese, is what it asks for.
     asked = tuple(a for entity in context.names for a in entity) + anchors
     span = extract_span(question, c.sentence, kind, people=context.people, anchors=anchors, exclude=asked)
+    if span and kind == PERSON and any(len(f) >= 2 and f in compact(span.text) for f in context.subject_forms):
+        return ""  # the person asked about is not who is asked for: "其中部分资方与杨植麟在" for "他和谁……"
     return span.text if span else ""
 
 

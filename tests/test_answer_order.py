@@ -99,6 +99,16 @@ def test_an_english_question_picks_the_table_column_its_latin_words_name():
     assert answer.short_answer == "68.4"
 
 
+def test_the_person_asked_about_is_never_the_person_asked_for():
+    from qa.extractive import AnswerContext
+
+    text = "早早吸引投资人押注，其中部分资方与杨植麟在创办循环智能时就已结缘。创始团队为清华计算机系同学。"
+    context = AnswerContext(names=[["杨植麟", "Yang Zhilin"]])
+    answer = extractive_answer("他读博时和谁一起创办了循环智能？", "zh", [_passage("月之暗面", text)],
+                               [["杨植麟"], ["读博"], ["创办"], ["循环智能"]], _FlatRarity(), {}, context=context)
+    assert "杨植麟" not in answer.short_answer
+
+
 def test_a_sentence_ending_in_a_colon_is_quoted_with_what_it_introduces():
     text = "进入下一阶段，有两项不变的重要指标：\n第一，技术研发可持续。\n第二，商业模式闭环。\n此外，市场仍在变化。"
     answer = extractive_answer("进入下一阶段的两项不变指标是什么？", "zh", [_passage("报告", text)],
