@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Bump when cleaning, chunking or BM25 tokenising changes, so existing indexes are rebuilt from the new text.
-INGEST_VERSION = "6"
+INGEST_VERSION = "5"
 # BM25 saturation and length normalisation, tuned on the dev split (k1 0.9-1.5, b 0.1-0.9 compared):
 # every chunk carries its title and heading path, so full length normalisation over-penalises them.
 BM25_K1, BM25_B = 1.2, 0.3

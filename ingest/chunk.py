@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from common.patterns import CJK, CJK_CHAR
-from common.tables import is_numeric_row
 from common.textnorm import compact
 from ingest.documents import Document, is_caption
 
@@ -219,10 +218,6 @@ def _table_pieces_of(rows: list[tuple[int, str]], block: _Block, size: int) -> I
         # A short rule keeps the markdown valid without spending the size budget on dashes.
         columns = max(rows[0][1].strip().count("|") - 1, 1)
         header, body = [rows[0][1], "|" + " --- |" * columns], rows[2:]
-        if len(body) >= 2 and not is_numeric_row(body[0][1]) and is_numeric_row(body[1][1]):
-            # A second header row names the columns under the first one's categories ("| | LIVEBENCH | MATH
-            # (zero-shot) |" under "| 模型 | 综合 | 数学 |"); every piece needs it to say what its figures are.
-            header, body = [*header, body[0][1]], body[1:]
     elif rows:
         header, body = [rows[0][1]], rows[1:]
     body = [(p, r) for p, r in body if not _TABLE_RULE.match(r)]

@@ -5,7 +5,29 @@ from __future__ import annotations
 import html
 import re
 
-from common.tables import RULE, cells, is_numeric_row, is_row
+_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def is_row(line: str) -> bool:
+    """Whether ``line`` is a Markdown table row (not its rule line)."""
+    line = line.strip()
+    return line.startswith("|") and line.count("|") >= 2 and not _RULE.match(line)
+
+
+def cells(row: str) -> list[str]:
+    """The cells of a Markdown table row, stripped (empty cells kept, so columns line up)."""
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|"):
+        row = row[:-1]
+    return [c.strip() for c in row.split("|")]
+
+
+def _numeric(line: str) -> bool:
+    """A row of figures: at least half of its non-empty cells are numbers ("78.7", "8.77*", "40%")."""
+    values = [c for c in cells(line) if c]
+    return bool(values) and sum(bool(re.fullmatch(r"[\d.,%*+~\-\s]+", c)) for c in values) * 2 >= len(values)
 
 
 def header_before(text: str, position: int) -> list[str]:
@@ -22,11 +44,11 @@ def header_before(text: str, position: int) -> list[str]:
             if line:
                 return []  # left the table
             continue
-        if RULE.match(line) and is_row(lines[i - 1]):
+        if _RULE.match(line) and is_row(lines[i - 1]):
             header = cells(lines[i - 1])
             below = lines[i + 1].strip() if i + 1 < len(lines) else ""
             rest = text[position:].split("\n", 1)[0]
-            if is_row(below) and not is_numeric_row(below) and is_numeric_row(rest):
+            if is_row(below) and not _numeric(below) and _numeric(rest):
                 lower = cells(below)
                 width = max(len(header), len(lower))
                 header = [(lower[j] if j < len(lower) and lower[j] else header[j] if j < len(header) else "")
@@ -38,8 +60,8 @@ def header_before(text: str, position: int) -> list[str]:
 def row_header(row: str, passage_text: str, document_text: str = "") -> list[str]:
     """The header of ``row``, from the whole article when it holds the row, else from the passage.
 
-    The article's own table comes first: a passage holds only a piece of it, and an index built before pieces
-    repeated a second header row (column names under categories) lacks it.
+    A table split across passages repeats only its first header row in each piece, while the article
+    keeps a second one (column names under categories) too.
     """
     at = document_text.find(row) if document_text else -1
     header = header_before(document_text, at) if at >= 0 else []
@@ -53,12 +75,11 @@ def is_header(text: str, position: int) -> bool:
     """Whether the row at ``position`` of ``text`` names columns (above the rule, or a second such row)."""
     line = text[position:].split("\n", 1)[0]
     after = text[position + len(line):].lstrip("\n").split("\n", 1)[0]
-    if RULE.match(after.strip()):
+    if _RULE.match(after.strip()):
         return True
     before = text[:position].rstrip("\n").rsplit("\n", 1)[-1]
     following = after
-    return bool(RULE.match(before.strip())) and not is_numeric_row(line) and is_row(following) \
-        and is_numeric_row(following)
+    return bool(_RULE.match(before.strip())) and not _numeric(line) and is_row(following) and _numeric(following)
 
 
 def pairs(header: list[str], row: str) -> list[tuple[str, str]]:
@@ -143,7 +164,7 @@ def tables_to_html(escaped: str) -> str:
         while i < len(lines) and _is_table_line(lines[i]):
             line = lines[i]
             i += 1
-            if RULE.match(_TAG.sub("", line).strip()):
+            if _RULE.match(_TAG.sub("", line).strip()):
                 _, open_tags = _balanced(line, open_tags)  # only its tags matter
                 header_done = True
                 continue

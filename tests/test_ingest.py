@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from common.textnorm import compact, normalize
@@ -102,17 +101,6 @@ def test_markdown_tables_split_by_rows_with_header_repeated():
         assert body.startswith("| Model | MMLU")
         assert "GLM-4 模型主流" not in body
         assert doc.text.find(c.text.splitlines()[-1]) >= c.start
-
-
-def test_a_split_table_repeats_its_second_header_row_in_every_piece():
-    # "| | LIVEBENCH | ... | MATH (zero-shot) |" under "| 模型 | 综合 | ... | 数学 |" names the figures' columns.
-    doc = _doc("002")
-    pieces = [c for c in chunk_document(doc, chunk_size=300) if "| 模型 | 综合 |" in c.text]
-    assert len(pieces) >= 2 and any("| Step-2 | 44.1 |" in c.text for c in pieces)
-    for c in pieces:
-        assert "MATH (zero-shot)" in c.text
-        figures = [r for r in c.text.splitlines() if r.startswith("|") and re.search(r"\d", r.split("|")[2])]
-        assert figures and all(doc.text.find(r) >= c.start for r in figures)
 
 
 def test_no_line_of_an_article_is_lost():
