@@ -90,13 +90,6 @@ def test_english_answers_render_names_and_figures_in_english(pipeline):
     assert raised.short_answer == "1.4亿美元" and raised.text.startswith("**US$140 million (1.4亿美元)**")
 
 
-def test_an_english_table_answer_names_its_column_and_glosses_no_bare_numbers(pipeline):
-    answer = ask("What is Step-2's zero-shot MATH score in Stepfun's benchmark table?")
-    assert answer.short_answer == "68.4"
-    row = next(line for line in answer.text.split("\n") if "Step-2" in line and "MATH (zero-shot): 68.4" in line)
-    assert " — " not in row  # "86.0" glossed as "86" told an English reader nothing
-
-
 def test_list_questions_get_sentences_without_a_bold_span(pipeline):
     answer = ask("“六小虎”指的是哪些公司？")
     assert answer.answer_kind == "list" and answer.short_answer == "" and "**" not in answer.text
