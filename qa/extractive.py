@@ -314,7 +314,8 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
         own = bool(named)  # the sentence itself names someone, not only its headings
         # The subject may be of a kind the lookup leaves out: "浙江大学的作者人数……" is about the university
         # asked about, whoever else it names ("DeepSeek创始人梁文锋的母校——浙江大学……").
-        names_subject = any(len(f) >= 2 and f in compact(said) for f in asked)
+        flat = compact(said)
+        names_subject = any(len(f) >= 2 and f in flat for f in asked)
         if not named and not names_subject:
             # A sentence (or a row) naming nobody is about what its headings and the text just above name.
             key = (c.passage.chunk_id, row)
