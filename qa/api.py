@@ -21,7 +21,7 @@ from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget, llm_configured
 from llm.prompts import render
 from qa.abstain import AbstainPolicy
 from qa.english import NameRenderer
-from qa.evidence import NAMES, subject_names
+from qa.evidence import NAMES, quoted_subjects
 from qa.extractive import AnswerContext, extractive_answer
 from qa.focus import ATTRIBUTES, FocusCheck
 from qa.generate import llm_answer_stream, status_answer
@@ -192,7 +192,7 @@ class Pipeline:
             answer = Answer(message("abstain", retrieval.language), (), True, retrieval.language, trace=trace)
         else:
             context = self._answer_context()
-            context = replace(context, names=subject_names(retrieval.expansion), lead_in=lead_in,
+            context = replace(context, names=quoted_subjects(clean, retrieval.expansion), lead_in=lead_in,
                               similarity=retrieval.sentence_scores, sure_share=self._sure_share(retrieval),
                               renderer=context.renderer.with_names(spelled_names(clean, retrieval)))
             answer = extractive_answer(clean, retrieval.language, retrieval.passages,

@@ -11,7 +11,16 @@ import pytest
 from common.errors import IndexCorruptError
 from eval.calibrate import LEFT_OUT, Sample, best_threshold, calibrate, fit_logistic
 from qa.abstain import AbstainPolicy, AnswerabilityModel
-from qa.evidence import NAMES, EvidenceSignals, key_terms, signals, stated, subject_names, visible_share
+from qa.evidence import (
+    NAMES,
+    EvidenceSignals,
+    key_terms,
+    quoted_subjects,
+    signals,
+    stated,
+    subject_names,
+    visible_share,
+)
 from retrieve.expand import Entity, Expansion, Rendering
 from retrieve.hybrid import Retrieval
 from retrieve.passage import Passage
@@ -176,3 +185,14 @@ def test_without_a_glossary_a_name_spelled_in_pinyin_is_the_subject():
     assert subject_names(Expansion(renderings=[spelled, mined])) == [["yang zhilin", "杨植麟"]]
     moonshot = Entity("company", ("月之暗面",), ("Moonshot AI",))
     assert subject_names(Expansion(entities=[moonshot], renderings=[spelled])) == [["月之暗面", "Moonshot AI"]]
+
+
+def test_quotes_are_about_a_capitalised_name_the_corpus_gives_in_brackets():
+    tesla = Rendering("names", "tesla", ("特斯拉",), 1.0)
+    term = Rendering("names", "ai", ("智能",), 1.0)
+    expansion = Expansion(renderings=[tesla, term])
+    assert quoted_subjects("Where did Tesla live, and what is ai?", expansion) == [["tesla", "特斯拉"]]
+    assert quoted_subjects("where did tesla live?", expansion) == []
+    spelled = Rendering("pinyin", "yang zhilin", ("杨植麟",), 1.0)
+    assert quoted_subjects("Did Yang Zhilin meet Tesla?", Expansion(renderings=[spelled, tesla])) == \
+        [["yang zhilin", "杨植麟"]]
