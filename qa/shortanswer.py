@@ -141,7 +141,9 @@ _LEAD_PARTICLES = ("是由", "是在", "称为", "名为", "叫做", "被称为"
                    "叫", "约", "达", "了", "将", "即", "乃", "的")
 # "一个矩形的表格", "一项最佳……的提名": a count of one is an article, not part of the answer.
 _ARTICLE = re.compile(r"一(?:个|项|种|座|位|家|所|部|名|只|间|支|条|张)")
-_TAIL_PARTICLES = ("的", "了", "等", "之一", "左右")
+# Adverbs end a subject's clause before its verb: "MiniMax可能计划……上市" answers with "MiniMax".
+_TAIL_PARTICLES = ("的", "了", "等", "之一", "左右",
+                   "可能", "已经", "曾经", "正在", "将会", "仍然", "一直", "也将", "也已", "也在")
 
 # ----------------------------------------------------------------------------------------- typed candidates
 
@@ -624,6 +626,8 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     a, b = _trim(sentence, *chosen) if chosen == aligned else chosen
     if kind == PLACE and chosen == aligned:
         a, b = _place_core(s, a, b)
+    if _ASKS_COUNTRY.search(q):
+        a, b = _leading_place(s, a, b)
     if chosen == aligned:
         a, b = _after_colon(s, a, b)
     if kind == TIME and _ASKS_YEAR.search(q) and not _ASKS_DAY.search(q):
@@ -658,6 +662,21 @@ def _place_core(sentence: str, start: int, end: int) -> tuple[int, int]:
     if located and end - located[-1].end() >= 2:
         start = located[-1].end()
     return start, end
+
+
+# "哪个国家的赛车手" asks for the country: "葡萄牙" of "葡萄牙F1车手", not the words that follow it.
+_ASKS_COUNTRY = re.compile(r"哪一?个?国家?的|哪国")
+
+
+def _leading_place(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The place names that open ``sentence[start:end]``, when other words follow them ("荷兰女子" → "荷兰")."""
+    tags = rjieba.tag(sentence[start:end])
+    places = 0
+    for token, tag in tags:
+        if tag != "ns":
+            break
+        places += len(token)
+    return (start, start + places) if 2 <= places < end - start else (start, end)
 
 
 def _with_head_noun(question: str, sentence: str, start: int, end: int) -> int:

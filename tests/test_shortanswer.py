@@ -209,6 +209,17 @@ def test_a_place_is_what_follows_the_word_that_locates_it():
     assert span is not None and span.text == "嘉义市"
 
 
+def test_a_question_for_the_country_gets_the_country_alone():
+    question = "蒂亚戈·蒙泰罗是哪个国家的赛车手？"
+    assert extract_span(question, "蒂亚戈·蒙泰罗是一名葡萄牙F1赛车手，曾效力乔丹车队。").text == "葡萄牙"
+    assert extract_span("他是哪国的政治人物？", "他是马达加斯加共和国政治人物。").text == "马达加斯加共和国"
+
+
+def test_an_adverb_before_the_verb_ends_the_subject():
+    span = extract_span("哪家公司计划在港股上市？", "据彭博社消息，MiniMax可能计划最早于今年实现港股上市。")
+    assert span.text == "MiniMax"
+
+
 def test_of_several_dates_the_one_whose_clause_repeats_the_question_answers():
     sentence = "冷湖原为无人区，1954年发现石油后开始建设，1959年设立冷湖市，1964年降格为镇。"
     assert extract_span("冷湖市是何时设立的？", sentence).text == "1959年"
