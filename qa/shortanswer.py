@@ -522,6 +522,30 @@ def _inverted(question: str, sentence: str) -> tuple[int, int] | None:
     return None
 
 
+def _titled(question: str, sentence: str) -> tuple[int, int] | None:
+    """The answer to "A是哪家公司的CEO" in a sentence that puts the title before the name: "蚁智岛科技CEO隋阔".
+
+    What the question asks for is the run of nouns before the title ("王蕴的女儿王法慧" → "王蕴").
+    """
+    wh = _WH.search(question)
+    if not wh or not wh.group(0).startswith(("哪", "谁")):
+        return None
+    subject = question[:wh.start()].strip(_PUNCT)
+    title = question[wh.end():].strip(_PUNCT + "呢吗啊呀").rsplit("的", 1)[-1]
+    if not subject.endswith("是") or len(subject) < 3 or len(title) < 2:
+        return None
+    at = sentence.find(title + subject[:-1])
+    if at <= 0:
+        return None
+    end = at - 1 if sentence[at - 1] == "的" else at
+    start = end
+    for token, tag in reversed(rjieba.tag(sentence[max(0, end - 20):end])):
+        if not (tag.startswith("n") or tag in ("eng", "j")):
+            break
+        start -= len(token)
+    return (start, end) if end - start >= 2 else None
+
+
 def _last_clause(sentence: str, start: int, end: int) -> int:
     """Where the last clause of ``sentence[start:end]`` that holds words begins.
 
@@ -584,7 +608,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
         # answer for .30 of XQuAD's English dev questions: a wrong bold answer misleads more than the quote.
         return None
     q, s = _norm(question), _norm(sentence)
-    aligned = (_inverted(q, s) or _aligned(q, s)) if CJK_CHAR.search(q) else None
+    aligned = (_titled(q, s) or _inverted(q, s) or _aligned(q, s)) if CJK_CHAR.search(q) else None
     spots = _anchors(q, s) + [m.start() for a in anchors if a for m in re.finditer(re.escape(_norm(a)), s)]
     known = {_norm(e).replace(" ", "") for e in exclude if e}
     typed = [c for c in _candidates(s, sentence, kind, _normal_forms(people))

@@ -215,6 +215,11 @@ def test_a_question_for_the_country_gets_the_country_alone():
     assert extract_span("他是哪国的政治人物？", "他是马达加斯加共和国政治人物。").text == "马达加斯加共和国"
 
 
+def test_a_title_before_the_name_follows_what_the_question_asks_for():
+    assert extract_span("隋阔是哪家公司的CEO？", "蚁智岛科技CEO隋阔表示。").text == "蚁智岛科技"
+    assert extract_span("王法慧是谁的女儿？", "后来朝廷走访王蕴的女儿王法慧，容貌品德美好。").text == "王蕴"
+
+
 def test_an_adverb_before_the_verb_ends_the_subject():
     span = extract_span("哪家公司计划在港股上市？", "据彭博社消息，MiniMax可能计划最早于今年实现港股上市。")
     assert span.text == "MiniMax"
