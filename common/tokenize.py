@@ -23,6 +23,9 @@ about into than then there has have had can could would should will shall may mi
 exactly according said say says article articles report
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_FUNCTION_CHARS = frozenset(w for w in STOPWORDS if len(w) == 1 and _CJK_WORD.fullmatch(w))
+# "第几名", "几个": a question's ordinal or count asks; it names nothing a passage could hold.
+_ASKING_COUNT = re.compile(r"第?几[个名位届次号种项家年月天日条部本所座场]?")
 
 
 def is_word(token: str) -> bool:
@@ -40,6 +43,11 @@ def tokenize(text: str) -> list[str]:
             if "-" in token:
                 tokens.extend(_compound_parts(token))
     return tokens
+
+
+def asks_or_joins(token: str) -> bool:
+    """Whether a question's token only asks ("第几名") or fuses function words ("在排名中是" cut as "中是")."""
+    return bool(_ASKING_COUNT.fullmatch(token)) or (len(token) <= 3 and all(c in _FUNCTION_CHARS for c in token))
 
 
 def _compound_parts(token: str) -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from common.patterns import CJK_CHAR
 from common.sentences import split_sentences
 from common.textnorm import compact, normalize
-from common.tokenize import STOPWORDS, tokenize
+from common.tokenize import STOPWORDS, asks_or_joins, tokenize
 from retrieve.coverage import TermRarity, coverage, weigh
 from retrieve.expand import Expansion
 from retrieve.hybrid import Retrieval
@@ -162,6 +162,8 @@ def key_terms(question: str, retrieval: Retrieval, rarity: TermRarity) -> list[l
     terms.extend([normalize(m.group(1))] for m in _QUOTED.finditer(question))
     if retrieval.language != "en":
         for token in tokenize(question):
+            if asks_or_joins(token):
+                continue
             word = _FUNCTION_EDGES.sub("", token)
             if len(word) >= 2 and not word.isascii() and rarity.doc_freq.get(token, 0) <= limit:
                 terms.append([word])

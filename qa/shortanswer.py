@@ -181,6 +181,7 @@ _NUMBER = re.compile(
     r"(?:[数几]|[零〇一二两三四五六七八九十])[" + _CN_NUM + r"]{0,5}(?:多|余)?" + _UNIT_WORDS
 )
 _RATIO = re.compile(r"(?<![A-Za-z0-9.-])\d+(?:\.\d+)?\s*(?:比|:|-)\s*\d+(?:\.\d+)?(?![\d./-])")
+_ASKS_ORDINAL = re.compile(r"第(?:几|多少)")
 _ORDINAL = re.compile(r"第[0-9" + _CN_NUM + r"]+" + _UNIT_WORDS + "?")
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,40}”|「[^」]{1,40}」|『[^』]{1,40}』|\"[^\"]{1,40}\"")
 # A run starts at a word's start: "6B" is one token, and "B Chat Model" is no name.
@@ -616,7 +617,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if kind == NUMBER and re.search(r"比例|比率|比分|\bratio\b|\bscore\b", q):
         # "男女生比例" and "比分" ask for two figures side by side ("1：7", "20比1").
         typed += [(*m.span(), 2) for m in _RATIO.finditer(s)]
-    if kind == NUMBER and re.search(r"第(?:几|多少)", q):
+    if kind == NUMBER and _ASKS_ORDINAL.search(q):
         # "第几位皇后" asks for an ordinal, which is otherwise not a figure.
         typed += [(*m.span(), 2) for m in _ORDINAL.finditer(s) if not _in_question(m.group(0), q)]
     if kind == NUMBER and not _ASKS_TIME.search(q):
@@ -725,6 +726,8 @@ def holds_kind(question: str, sentence: str, kind: str, people: tuple[str, ...] 
     if not is_factoid(kind) or kind == ENTITY:
         return False
     q, s = _norm(question), _norm(sentence)
+    if kind == NUMBER and _ASKS_ORDINAL.search(q):
+        return any(not _in_question(m.group(0), q) for m in _ORDINAL.finditer(s))
     return any(not _in_question(s[a:b], q) for a, b, strength in _candidates(s, sentence, kind, people)
                if strength == 2 or kind != PERSON)
 

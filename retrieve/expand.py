@@ -15,7 +15,7 @@ from pypinyin import lazy_pinyin
 from common.cedict import EnglishToChinese
 from common.patterns import CJK
 from common.textnorm import normalize
-from common.tokenize import STOPWORDS, sub_words, tokenize
+from common.tokenize import STOPWORDS, asks_or_joins, sub_words, tokenize
 from common.tsv import alternatives, read_rows
 from retrieve.transliterate import SoundIndex
 
@@ -386,6 +386,8 @@ class QueryExpander:
             covered.update(tokenize(m.group(0)))
         synonyms: list[list[str]] = [[] for _ in concepts]  # names and dates are taken as written
         for token in tokenize(query):
+            if asks_or_joins(token):
+                continue
             if token not in covered and not any(token in n for c in concepts for n in c):
                 concepts.append([token, *sub_words(token)])
                 # Words the dictionary glosses alike, written as words of their own in the corpus: a question's

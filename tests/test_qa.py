@@ -179,6 +179,14 @@ def test_expansion_translates_entities_and_words(pipeline):
     assert "moonshot ai" in zh.terms
 
 
+def test_a_question_word_or_fused_function_words_are_not_what_is_asked(pipeline):
+    # "在排名中是第几名" is cut as 排名 / 中是 / 第几名: neither of the last two is a word any passage holds.
+    question = "清华大学在排名中是第几名？"
+    assert [c[0] for c in pipeline.retriever.expander.expand(question, "zh").concepts] == ["清华大学", "排名"]
+    answer = pipeline.ask(question)
+    assert not answer.abstained and any("第二名" in c.sentence for c in answer.citations)
+
+
 def test_dictionary_senses_follow_the_articles_usage(pipeline):
     # CC-CEDICT's first senses of "model" are 典型/典范; the articles mean 模型.
     en = pipeline.retriever.expander.expand("How many foundation models did StepFun release?", "en")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.shortanswer import extract_span, is_factoid, question_kind, reads_as_person
+from qa.shortanswer import extract_span, holds_kind, is_factoid, question_kind, reads_as_person
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -218,6 +218,12 @@ def test_a_question_for_the_country_gets_the_country_alone():
 def test_a_title_before_the_name_follows_what_the_question_asks_for():
     assert extract_span("隋阔是哪家公司的CEO？", "蚁智岛科技CEO隋阔表示。").text == "蚁智岛科技"
     assert extract_span("王法慧是谁的女儿？", "后来朝廷走访王蕴的女儿王法慧，容貌品德美好。").text == "王蕴"
+
+
+def test_a_question_for_a_rank_is_held_only_by_an_ordinal():
+    question = "清华大学在排名中是第几名？"
+    assert holds_kind(question, "比如清华大学（第二名）、北京大学（第六名）等。", "number")
+    assert not holds_kind(question, "清华大学的作者人数增加了3～4倍。", "number")
 
 
 def test_an_adverb_before_the_verb_ends_the_subject():
