@@ -137,7 +137,7 @@ def run(corpus: Path, questions: Path, data_dir: Path | None = None, langs: tupl
         if not span and first:
             found = extract_span(q["question"], first, ENTITY)
             span = found.text if found else ""
-        english = renderer.render(answer.short_answer, person=answer.answer_kind == "person") \
+        english = renderer.render(answer.short_answer, person=answer.answer_kind == "person", sentence=first) \
             if answer.short_answer else ""
         rows.append(Row(q["id"], q.get("lang", "zh"), q["question"], bool(q.get("answerable", True)),
                         answer.abstained, answer.answer_kind, answer.short_answer, english, first, span,

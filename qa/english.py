@@ -116,8 +116,20 @@ def english_number(value: Decimal) -> str:
     return _plain(value)
 
 
-def render_amount(match: re.Match[str]) -> str:
-    """One matched Chinese figure in English."""
+# 家 counts companies, but also institutions, banks or shops: "companies" only where the text says so.
+_COMPANY_WORDS = re.compile(r"公司|企业|企業|创业|創業|初创|初創|独角兽|獨角獸|厂商|廠商|大厂|大廠")
+
+
+def _counts_companies(text: str, start: int, end: int) -> bool:
+    """Whether the count at ``text[start:end]`` is of companies: a company word right before or after it."""
+    return bool(_COMPANY_WORDS.search(text[max(0, start - 8):start]) or _COMPANY_WORDS.search(text[end:end + 6]))
+
+
+def render_amount(match: re.Match[str], companies: bool | None = None) -> str:
+    """One matched Chinese figure in English.
+
+    ``companies`` says whether a 家 count is of companies; without it, the text around the match tells.
+    """
     try:
         value = Decimal(match.group("num").replace(",", ""))
     except InvalidOperation:
@@ -137,6 +149,9 @@ def render_amount(match: re.Match[str]) -> str:
         return f"{approx}{_CURRENCY[unit]}{number}{plus}"
     if unit in _COUNTING:
         return f"{approx}{number}{plus}"
+    if unit == "家" and not (_counts_companies(match.string, match.start(), match.end())
+                            if companies is None else companies):
+        return f"{approx}{number}{plus}"
     if unit in _COUNTERS:
         one, many = _COUNTERS[unit]
         noun = one if value == 1 and not plus else many
@@ -146,7 +161,7 @@ def render_amount(match: re.Match[str]) -> str:
     return f"{approx}{number}{plus}"
 
 
-def render_count(match: re.Match[str]) -> str:
+def render_count(match: re.Match[str], companies: bool | None = None) -> str:
     """A count in Chinese numerals: ``两次`` → ``twice``, ``五位`` → ``five people``, ``三千万元`` → ``RMB 30 million``.
 
     Under ten it reads in words, as English writes small counts.
@@ -162,7 +177,9 @@ def render_count(match: re.Match[str]) -> str:
                    if value >= size and value % size == 0), str(value))
     text = f"{match.group('approx') or ''}{digits}{match.group('plus') or ''}{match.group('unit')}"
     amount = _AMOUNT.fullmatch(text)
-    rendered = render_amount(amount) if amount else match.group(0)
+    if companies is None:
+        companies = _counts_companies(match.string, match.start(), match.end())
+    rendered = render_amount(amount, companies) if amount else match.group(0)
     if 0 < value < 10 and not match.group("plus"):
         if match.group("unit") == "次" and value <= 2:
             return ("once", "twice")[value - 1]
@@ -222,8 +239,11 @@ def render_ordinal(match: re.Match[str]) -> str:
     return _ordinal(int(match.group("n")))
 
 
-def render_figures(text: str) -> str:
-    """``text`` with its dates and figures in English, other text unchanged; "到" between two is "to"."""
+def render_figures(text: str, before: str = "", after: str = "") -> str:
+    """``text`` with its dates and figures in English, other text unchanged; "到" between two is "to".
+
+    ``before`` and ``after`` are the text around it (a span's sentence), which says what a count counts.
+    """
     out: list[str] = []
     pos, last = 0, -1
     while pos < len(text):
@@ -236,7 +256,11 @@ def render_figures(text: str) -> str:
         if not found:
             break
         match, render = min(found, key=lambda f: f[0].start())  # the earliest; an era before a date before an amount
-        rendered = render(match)
+        if render in (render_amount, render_count):
+            around = f"{before}{text}{after}"
+            rendered = render(match, _counts_companies(around, len(before) + match.start(), len(before) + match.end()))
+        else:
+            rendered = render(match)
         end = match.end()
         relation = _RELATIVE.match(text, end) if render in (render_date, render_era) else None
         if relation:
@@ -256,7 +280,7 @@ def render_figures(text: str) -> str:
         after = text[end:end + 1]
         # Keep words apart once the figure is in Latin letters: "估值US$3 billion" reads "估值 US$3 billion".
         lead = " " if not joined and before and not before.isspace() and CJK_CHAR.match(before) else ""
-        tail = " " if after and CJK_CHAR.match(after) else ""
+        tail = " " if after and (CJK_CHAR.match(after) or (after.isalnum() and rendered[-1:].isalnum())) else ""
         out.append(f"{lead}{rendered}{tail}")
         pos = max(end, pos + 1)
         last = pos
@@ -331,15 +355,18 @@ class NameRenderer:
                 found.append((at, self._names[zh]))
         return list(dict.fromkeys(en for _, en in sorted(found)))
 
-    def render(self, text: str, *, person: bool = False) -> str:
+    def render(self, text: str, *, person: bool = False, sentence: str = "") -> str:
         """``text`` for an English reader: mapped names in English, a person's name in pinyin with the Chinese.
 
         Text that is already Latin is returned as it is; Chinese text that is neither mapped nor a person's
-        name keeps its Chinese, with any figures inside rendered in English.
+        name keeps its Chinese, with any figures inside rendered in English (read in ``sentence``, the text
+        ``text`` was taken from, where given).
         """
         text = text.strip()
+        at = sentence.find(text) if text else -1
+        before, after = (sentence[:at], sentence[at + len(text):]) if at >= 0 else ("", "")
         if not CJK_CHAR.search(text):
-            return render_figures(text)
+            return render_figures(text, before, after)
         known = self.english(text)
         if known:
             return f"{known} ({text})"
@@ -349,5 +376,5 @@ class NameRenderer:
         out, simplified = text, to_simplified(text)
         for zh in sorted((k for k in self._names if k in simplified), key=len, reverse=True):
             out = to_simplified(out).replace(zh, self._names[zh])
-        out = render_figures(out)
+        out = render_figures(out, before, after)
         return out if out == text else f"{out} ({text})"

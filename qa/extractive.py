@@ -479,7 +479,7 @@ def _gist(sentence: str, context: AnswerContext) -> str:
     # Names the corpus pairs with their originals, and those the question spells ("Iqbal" for 伊克巴勒).
     items.extend(n for n in context.renderer.names_in(sentence) if n not in items)
     for m in FIGURE.finditer(sentence):
-        rendered = render_figures(m.group(0)).strip()
+        rendered = render_figures(m.group(0), sentence[:m.start()], sentence[m.end():]).strip()
         # A bare number ("2024" of "2024 年", "86" of a table's "86.0") says nothing the quote's digits do not.
         if rendered != m.group(0).strip() and not _BARE_NUMBER.fullmatch(rendered) and rendered not in items:
             items.append(rendered)
@@ -592,7 +592,8 @@ def extractive_answer(question: str, language: str, passages: list[Passage], con
     if span:
         # Pinyin only for what reads as a Han person's name: "美国政府" answering "who" is no "Mei Guozhengfu".
         person = kind == PERSON and (_is_person(span, context) or reads_as_person(span))
-        shown = context.renderer.render(span, person=person) if language == "en" else span
+        shown = context.renderer.render(span, person=person, sentence=citations[0].sentence) \
+            if language == "en" else span
         lines.append(f"**{shown}** [{citations[0].number}]")
     disagree = len(chosen) == 2 and span != "" and kind in ("number", "time") and disputes(chosen[1], chosen[0]) and \
         _differ(span, _span_of(question, chosen[1], kind, headers[id(chosen[1])], context, anchors))

@@ -58,7 +58,7 @@ def test_figures_and_dates(chinese, english):
     ("4种", "4 kinds"),  # written in digits: kept in digits
     ("十二个月", "12 months"),
     ("超过三百人", "over 300 people"),
-    ("两百多家", "200+ companies"),
+    ("两百多家", "200+"),  # 家 counts companies, institutions or shops: the text around it tells
     ("三千万美元", "US$30 million"),
     ("三大", "三大"),  # "the three major": no measure word, no count
     ("一起", "一起"),
@@ -68,6 +68,15 @@ def test_figures_and_dates(chinese, english):
 ])
 def test_counts_in_chinese_numerals(chinese, english):
     assert render_figures(chinese) == english
+
+
+def test_a_count_of_companies_is_said_so_only_where_the_text_says_so():
+    assert render_figures("31家", before="中国机构占") == "31"
+    assert render_figures("20家", before="投资了", after="AI初创企业") == "20 companies"
+    assert render_figures("3家", before="国内大模型创业公司中有") == "3 companies"
+    renderer = NameRenderer()
+    assert renderer.render("374家", sentence="有374家上市公司，总资本1625.84亿欧元。") == "374 companies (374家)"
+    assert renderer.render("31家", sentence="中国机构占31家，美国占37家。") == "31 (31家)"
 
 
 def test_a_number_in_a_name_is_no_figure_and_large_scales_read_in_words():
