@@ -24,8 +24,9 @@ exactly according said say says article articles report
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _FUNCTION_CHARS = frozenset(w for w in STOPWORDS if len(w) == 1 and _CJK_WORD.fullmatch(w))
-# "第几名", "几个": a question's ordinal or count asks; it names nothing a passage could hold.
-_ASKING_COUNT = re.compile(r"第?几[个名位届次号种项家年月天日条部本所座场]?")
+# "第几名", "几个", "哪家", "什么样": words that ask; they name nothing a passage could hold.
+_MEASURE = "个家位里儿款种国所些样年天月日条部本座场支项届次名只间类号"
+_ASKING_COUNT = re.compile(rf"第?几[{_MEASURE}]?|哪一?[{_MEASURE}]?|什么样|为何|谁家|多长时间")
 
 
 def is_word(token: str) -> bool:

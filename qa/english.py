@@ -29,7 +29,8 @@ _COUNTERS = {"人": ("person", "people"), "名": ("person", "people"), "位": ("
              "次": ("time", "times"), "倍": ("-fold", "-fold"), "年": ("year", "years"), "天": ("day", "days"),
              "小时": ("hour", "hours"), "周": ("week", "weeks"), "轮": ("round", "rounds"),
              "篇": ("article", "articles"), "项": ("item", "items"), "种": ("kind", "kinds"),
-             "层": ("layer", "layers"), "集": ("episode", "episodes"), "季": ("season", "seasons")}
+             "层": ("layer", "layers"), "集": ("episode", "episodes"), "季": ("season", "seasons"),
+             "分": ("point", "points")}
 # Measure words that only count: "两支球队" is two teams, said by the noun after them.
 _COUNTING = ("支", "所", "座", "条", "只", "部", "件", "张", "本", "台", "辆", "场", "届", "首", "枚", "艘", "架")
 _SMALL = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -43,12 +44,13 @@ _APPROX = {"约": "about ", "大约": "about ", "近": "nearly ", "超过": "ove
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _APPROX_WORDS = "|".join(sorted(_APPROX, key=len, reverse=True))  # "超过" before "超"
 _UNITS = (r"美元|美金|人民币|港元|港币|欧元|英镑|日元|元|%|％|平方公里|平方米|平方英里|公里|千米|厘米|毫米|米|英里|"
-          r"英尺|英寸|公斤|千克|吨|周岁|岁|人|名|位|家|个月|个|款|次|倍|年(?!代)|天|小时|周|轮|篇|项|种|层|集|季|"
+          r"英尺|英寸|公斤|千克|吨|周岁|岁|人|名|位|家|个月|个|款|次|倍|年(?!代)|天|小时|周|轮|篇|项|种|层|集|季|分(?![钟之])|"
           + "|".join(_COUNTING))
 _AMOUNT = re.compile(
     # A number glued to letters is part of a name: "Step-1", "GPT-4", "V2".
     r"(?:(?P<approx>" + _APPROX_WORDS + r")\s*)?"
-    r"(?<![A-Za-z])(?<![A-Za-z]-)(?P<num>" + _NUM + r")"
+    # An ordinal is no count ("第7名"), nor the minutes of a time of day ("10点30分").
+    r"(?<![A-Za-z])(?<![A-Za-z]-)(?<![第点\d.,])(?P<num>" + _NUM + r")"
     r"\s*(?P<plus>多|余)?\s*(?P<scale>万亿|千亿|百亿|十亿|千万|百万|亿|万|千)?\s*(?P<plus2>多|余)?\s*"
     r"(?P<unit>" + _UNITS + r")?(?P<plus3>多|余|以上)?")
 # A count in Chinese numerals takes a measure word: "两次", "五位", "三千万美元"; "一起" and "三大" are no counts,
@@ -94,7 +96,7 @@ def english_column(name: str) -> str:
 
 
 # A date or a figure, for finding what to render in a sentence.
-FIGURE = re.compile(f"(?:{_ERA.pattern})|(?:{_DATE.pattern})|(?:{_AMOUNT.pattern})")
+FIGURE = re.compile(f"(?:{_ERA.pattern})|(?:{_DATE.pattern})|(?:{_ORDINAL.pattern})|(?:{_AMOUNT.pattern})")
 # Readings of characters that differ when they are a surname.
 _SURNAME_READING = {"曾": "zeng", "单": "shan", "仇": "qiu", "解": "xie", "查": "zha", "朴": "piao", "区": "ou",
                     "盖": "ge", "覃": "qin", "乐": "yue", "尉": "yu", "员": "yun", "缪": "miao", "瞿": "qu",
@@ -290,7 +292,7 @@ def render_figures(text: str, before: str = "", after: str = "") -> str:
 
 def has_figure(text: str) -> bool:
     """Whether ``text`` holds a date or a figure that :func:`render_figures` would change."""
-    if _ERA.search(text) or _DATE.search(text):
+    if _ERA.search(text) or _DATE.search(text) or _ORDINAL.search(text):
         return True
     return any(m.group("scale") or m.group("unit") or m.group("plus") for m in _AMOUNT.finditer(text) if m.group("num"))
 

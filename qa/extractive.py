@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -45,7 +44,7 @@ _ASKS_WHY = re.compile(r"为什么|为何|為什麼|為何|原因|缘故|緣故|
 _CONSEQUENCE = re.compile(r"\s*(?:因此|所以|因而|故此|故而|于是|於是|由此|从而|從而|也因此|正因如此|因为这样|因為這樣)")
 _CAUSE = re.compile(r"因|由于|由於|所以|以致|导致|導致")
 # "他", "它", "该" and "其" refer back; "此外", "其中" and "其他" only go on.
-_PRONOUN_OPENING = re.compile(r"\s*(?:他|她|它|该|該|其(?![他它中实實次余餘])|此(?![外后後时時前]))")
+_PRONOUN_OPENING = re.compile(r"[\s“「『\"（(]*(?:他|她|它|该|該|其(?![他它中实實次余餘])|此(?![外后後时時前]))")
 # A Latin word of a column name or a question: "MATH (zero-shot)" is asked for by "zero-shot MATH score".
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 _BARE_NUMBER = re.compile(r"[\d.,\s]+")
@@ -55,6 +54,7 @@ SUBJECT_BONUS = 0.15  # for a sentence naming the question's subject; taken from
 STATED_BONUS = 0.15  # for one that also holds a word of what is asked of the subject ("创始人" of "谁创立了智谱")
 MAX_QUOTES = 3  # sentences quoted for a list or an explanation
 MAX_FACTOID_QUOTES = 2  # for a factoid question when no sentence holds a short answer
+SHORT_ASIDE = 12  # characters: "肖仰华告诉记者。" says who speaks, not what a pronoun after it means
 TYPED_BONUS = 0.2  # for a sentence holding a name, date or figure of the kind the question asks for
 SPAN_TRIES = 5  # best sentences searched for a short answer, in score order
 SPAN_SCORE = 0.8  # ... as long as they score at least this share of the best
@@ -107,7 +107,8 @@ def _candidates(question: str, passages: list[Passage], weighted: WeightedConcep
         head = f"{passage.title} {passage.section}"
         header = next((line for line in passage.text.split("\n") if line.startswith("|")), "")
         headings = {h.strip() for h in passage.section.split(" > ")}
-        for said_before, sentence in itertools.pairwise(["", *split_sentences(passage.text)]):
+        sentences = split_sentences(passage.text)
+        for i, sentence in enumerate(sentences):
             at = passage.text.find(sentence)
             if sentence == header.strip() or (is_row(sentence) and is_header(passage.text, at)):
                 continue  # column names alone answer nothing
@@ -133,7 +134,7 @@ def _candidates(question: str, passages: list[Passage], weighted: WeightedConcep
                 # A sentence opening with "he", "it" or "the company" is about what the sentence before it
                 # says ("……资助一家电力照明公司。该公司安装了……"), whose words count as the title's do. Its
                 # first clause alone missed them: dev first quote, XQuAD zh .812 → .816, en .747 → .749.
-                antecedent = said_before if _PRONOUN_OPENING.match(sentence) else ""
+                antecedent = _antecedent(sentences, i) if _PRONOUN_OPENING.match(sentence) else ""
                 score = coverage(weighted, f"{passage.title} {antecedent} {sentence}") + \
                     0.2 * coverage(weighted, f"{head} {sentence}")
             score += 0.1 / (1 + rank)  # higher-ranked passages break ties
@@ -316,6 +317,11 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
         # asked about, whoever else it names ("DeepSeek创始人梁文锋的母校——浙江大学……").
         flat = compact(said)
         names_subject = any(len(f) >= 2 and f in flat for f in asked)
+        if not names_subject and not row and _PRONOUN_OPENING.match(c.sentence):
+            # "它背后的母公司幻方资本……" is about what the sentence before it names ("DeepSeek的火爆出圈……").
+            sentences = [s for s in split_sentences(c.passage.text) if not is_row(s)]
+            before = compact(_antecedent(sentences, sentences.index(c.sentence))) if c.sentence in sentences else ""
+            names_subject = any(len(f) >= 2 and f in before for f in asked)
         if not named and not names_subject:
             # A sentence (or a row) naming nobody is about what its headings and the text just above name.
             key = (c.passage.chunk_id, row)
@@ -335,6 +341,19 @@ def _by_subject(candidates: list[_Candidate], context: AnswerContext, kind: str 
             c = replace(c, score=c.score - SUBJECT_BONUS, about_others=own)
         out.append(c)
     return sorted(out, key=lambda c: -c.score)
+
+
+def _antecedent(sentences: list[str], i: int) -> str:
+    """What a pronoun opening ``sentences[i]`` may point back to: the sentence before it, or two.
+
+    The one before that counts when the nearer one is a short aside: "“它……”" after "“DeepSeek……”肖仰华告诉记者。".
+    """
+    if i <= 0:
+        return ""
+    before = sentences[i - 1]
+    if i >= 2 and len(compact(before)) < SHORT_ASIDE:
+        return f"{sentences[i - 2]} {before}"
+    return before
 
 
 def _preceding(c: _Candidate) -> _Candidate | None:

@@ -526,19 +526,22 @@ def _inverted(question: str, sentence: str) -> tuple[int, int] | None:
 def _titled(question: str, sentence: str) -> tuple[int, int] | None:
     """The answer to "A是哪家公司的CEO" in a sentence that puts the title before the name: "蚁智岛科技CEO隋阔".
 
-    What the question asks for is the run of nouns before the title ("王蕴的女儿王法慧" → "王蕴").
+    What the question asks for is the run of nouns before the title ("王蕴的女儿王法慧" → "王蕴"), ending in the
+    noun the question word qualifies where the sentence has it.
     """
     wh = _WH.search(question)
     if not wh or not wh.group(0).startswith(("哪", "谁")):
         return None
     subject = question[:wh.start()].strip(_PUNCT)
-    title = question[wh.end():].strip(_PUNCT + "呢吗啊呀").rsplit("的", 1)[-1]
+    head, _, title = question[wh.end():].strip(_PUNCT + "呢吗啊呀").rpartition("的")
     if not subject.endswith("是") or len(subject) < 3 or len(title) < 2:
         return None
     at = sentence.find(title + subject[:-1])
     if at <= 0:
         return None
     end = at - 1 if sentence[at - 1] == "的" else at
+    if head and head in sentence[:end]:
+        end = sentence.rindex(head, 0, end) + len(head)  # "哪所大学的副教授": "北京邮电大学智能交互设计专业副教授"
     start = end
     for token, tag in reversed(rjieba.tag(sentence[max(0, end - 20):end])):
         if not (tag.startswith("n") or tag in ("eng", "j")):

@@ -70,6 +70,12 @@ def test_counts_in_chinese_numerals(chinese, english):
     assert render_figures(chinese) == english
 
 
+def test_points_are_points_and_an_ordinal_or_a_time_is_no_count():
+    assert render_figures("以1332分排总榜第7名") == "以 1332 points 排总榜 7th"
+    assert render_figures("10点30分") == "10 点30分"
+    assert render_figures("5分钟") == "5 分钟"
+
+
 def test_a_count_of_companies_is_said_so_only_where_the_text_says_so():
     assert render_figures("31家", before="中国机构占") == "31"
     assert render_figures("20家", before="投资了", after="AI初创企业") == "20 companies"

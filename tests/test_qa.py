@@ -185,6 +185,9 @@ def test_a_question_word_or_fused_function_words_are_not_what_is_asked(pipeline)
     assert [c[0] for c in pipeline.retriever.expander.expand(question, "zh").concepts] == ["清华大学", "排名"]
     answer = pipeline.ask(question)
     assert not answer.abstained and any("第二名" in c.sentence for c in answer.citations)
+    # "哪家" asks too. The answer opens a quote with "它", after "“DeepSeek……”肖仰华告诉记者。": it is about DeepSeek.
+    answer = pipeline.ask("DeepSeek的母公司是哪家？")
+    assert not answer.abstained and answer.short_answer == "幻方资本"
 
 
 def test_dictionary_senses_follow_the_articles_usage(pipeline):

@@ -218,6 +218,8 @@ def test_a_question_for_the_country_gets_the_country_alone():
 def test_a_title_before_the_name_follows_what_the_question_asks_for():
     assert extract_span("隋阔是哪家公司的CEO？", "蚁智岛科技CEO隋阔表示。").text == "蚁智岛科技"
     assert extract_span("王法慧是谁的女儿？", "后来朝廷走访王蕴的女儿王法慧，容貌品德美好。").text == "王蕴"
+    sentence = "北京邮电大学智能交互设计专业副教授谭剑认为，成本将下降。"
+    assert extract_span("谭剑是哪所大学的副教授？", sentence).text == "北京邮电大学"  # ends in the noun asked for
 
 
 def test_a_question_for_a_rank_is_held_only_by_an_ordinal():
