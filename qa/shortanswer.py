@@ -39,7 +39,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (LIST, re.compile(r"哪些|哪几(?![年月天日号])|有什么|分别|列举|包括什么|谁投资|"
                       r"\bwho (?:has |have |had )?(?:invested|backed|funded)\b|"  # investors come several to a round
                       r"\bwhich (?:\w+ )?(?:companies|investors|firms|start-?ups|models|products|people|players|"
-                      r"universities|backers|funds|ones)\b|\bwhat are\b|\blist\b|"
+                      # "List the investors", not "put on the trade restriction list".
+                      r"universities|backers|funds|ones)\b|\bwhat are\b|^(?:please )?list\b|"
                       r"\bname the\b")),
     (TIME, re.compile(r"何时|什么时候|什么时间|哪年|哪一年|哪个月|哪一月|哪天|哪一天|几月|几号|几年|多少年|哪个年代|"
                       r"哪个世纪|日期|年份|\bwhen\b|\bwhat (?:year|month|date|day|time|century|decade)s?\b|"

@@ -209,6 +209,11 @@ def test_a_place_is_what_follows_the_word_that_locates_it():
     assert span is not None and span.text == "嘉义市"
 
 
+def test_a_list_in_the_question_is_not_a_request_for_a_list():
+    assert question_kind("How many Zhipu subsidiaries were put on the US trade restriction list?") == "number"
+    assert question_kind("List the investors of Zhipu.") == "list"
+
+
 def test_a_question_for_the_country_gets_the_country_alone():
     question = "蒂亚戈·蒙泰罗是哪个国家的赛车手？"
     assert extract_span(question, "蒂亚戈·蒙泰罗是一名葡萄牙F1赛车手，曾效力乔丹车队。").text == "葡萄牙"
