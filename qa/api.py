@@ -15,6 +15,7 @@ from common.lang import detect_language
 from common.messages import message
 from common.patterns import CJK
 from common.settings import Settings, get_settings
+from common.textnorm import normalize
 from embed import embedder_name, get_embedder, get_query_embedder
 from index import IndexData, ensure_index
 from llm.client import RETRY_BACKOFF_S, LLMClient, WaitBudget, llm_configured
@@ -123,6 +124,10 @@ class Pipeline:
         added, so the follow-up finds its passages in either language.
         """
         expander = self.retriever.expander
+        if history and _only_names(expander, question):
+            # "那零一万物呢？" asks the last question again, of another subject: "零一万物 专注于什么？".
+            asked = _asked_before(expander, history, detect_language(question))
+            return f"{_named_part(question)} {asked}" if asked else question
         if not history or not _refers_back(question):
             return question
         person = bool(_PERSON_PRONOUN.search(question))
@@ -185,6 +190,8 @@ class Pipeline:
         trace = retrieval.trace
         clean = str(trace["question"])
         query = str(trace.get("retrieval_query", clean))
+        if history and _only_names(self.retriever.expander, clean):
+            clean = query  # "那零一万物呢？" is answered as the question it stands for
         trace["asks_for"] = [a.name for a in self.policy.focus.asked(query)]
         lead_in = self.lead_in(retrieval.passages)
         decision = self.policy.decide(query, retrieval, self.retriever.rarity, lead_in)
@@ -286,6 +293,51 @@ def _conversation_subject(expander: QueryExpander, history: History, *,
     if person and answered:
         return [answered], True
     return subject, False
+
+
+# "那零一万物呢？", "What about Zhipu?", "And MiniMax?": a subject and nothing asked of it.
+_WHAT_ABOUT = re.compile(r"(?:那么?|那麼)?(?P<zh>.{1,30}?)(?:呢|怎么样|怎麼樣)|(?:what|how) about (?P<en>.+?)|"
+                         r"and (?P<and>.+?)", re.I)
+
+
+def _without_names(expander: QueryExpander, text: str) -> str:
+    """``text`` (normalised) without the names of the companies, people and products it names."""
+    text = normalize(text)
+    for entity in expander.find_entities(text):
+        for alias in sorted(entity.zh + entity.en, key=len, reverse=True):
+            text = text.replace(normalize(alias), " ")
+    return " ".join(text.split())
+
+
+def _named_part(question: str) -> str:
+    """What a "what about X?" question names: X."""
+    about = _WHAT_ABOUT.fullmatch(question.strip().rstrip("?？ "))
+    return next((g.strip() for g in about.groups() if g), "") if about else ""
+
+
+def _only_names(expander: QueryExpander, question: str) -> bool:
+    """Whether ``question`` only names a subject it knows, in a "what about X?" form, and asks nothing of its own."""
+    named = _named_part(question)
+    return bool(named) and bool(expander.find_entities(named)) and \
+        not re.sub(r"[\s的之和与及、,，]|\bthe\b", "", _without_names(expander, named))
+
+
+# An English question asked again in Chinese: its rendered words and the Chinese question word for its kind.
+_ASKING_ZH = {"person": "是谁", "time": "是什么时候", "number": "是多少", "place": "在哪里", "entity": "是什么"}
+
+
+def _asked_before(expander: QueryExpander, history: History, language: str) -> str:
+    """The last question of ``history`` that asked something of its own, without the subjects it named.
+
+    An English question asked again of a subject in a Chinese follow-up is put in Chinese words.
+    """
+    question = next((q for q, _ in reversed(_exchanges(history)) if not _only_names(expander, q)), "")
+    if not question or (language == "en") == (detect_language(question) == "en"):
+        return _without_names(expander, question)
+    if language == "en":
+        return ""  # a Chinese question is not put in English offline: the follow-up is searched as it is
+    rendered = expander.expand(_without_names(expander, question), "en").translation
+    return f"{rendered}{_ASKING_ZH.get(question_kind(question), '')}" if rendered else ""
 
 
 def _exchanges(history: History) -> list[tuple[str, str]]:

@@ -150,8 +150,10 @@ def key_terms(question: str, retrieval: Retrieval, rarity: TermRarity) -> list[l
     if retrieval.language == "en":
         # Content words the corpus rarely or never writes, in English or in any rendering the corpus uses
         # ("birthday", "ticker"): what a question asks for is often one of them.
-        rendered = {word: r.chinese for r in retrieval.expansion.renderings if r.source == "dictionary"
-                    for word in r.text.split()}
+        rendered: dict[str, list[str]] = {}
+        for r in retrieval.expansion.renderings:  # "who founded" is a term: its words are rendered too
+            for word in r.text.split():
+                rendered.setdefault(word, []).extend(r.chinese)
         for word in _WORD.findall(normalize(question)):
             if len(word) < 4 or word in STOPWORDS or word in _QUESTION_WORDS:
                 continue

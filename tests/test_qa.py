@@ -171,6 +171,20 @@ def test_follow_up_uses_the_conversation_also_across_languages(pipeline):
     assert "月之暗面" in str(elliptical.trace["retrieval_query"])
 
 
+def test_a_follow_up_naming_only_another_subject_asks_the_last_question_of_it(pipeline):
+    history = [{"role": "user", "content": "月之暗面是哪一年成立的？"}, {"role": "assistant", "content": "2023年。"}]
+    follow_up = pipeline.search("那 MiniMax 呢？", 5, history)
+    assert follow_up.trace["retrieval_query"] == "MiniMax 是哪一年成立的?"
+    answer = pipeline.ask("那 MiniMax 呢？", history=history)
+    assert answer.language == "zh" and "2021" in answer.short_answer
+    # An English question is asked again in Chinese words; a Chinese one is not put in English.
+    english = [{"role": "user", "content": "When was Moonshot AI founded?"}, {"role": "assistant", "content": "2023."}]
+    assert pipeline.search("那 MiniMax 呢？", 5, english).trace["retrieval_query"] == "MiniMax 成立是什么时候"
+    assert pipeline.search("What about MiniMax?", 5, history).trace["retrieval_query"] == "What about MiniMax?"
+    # A relation of its own ("的创始人") makes it a question of its own.
+    assert pipeline.search("MiniMax 的创始人呢？", 5, history).trace["retrieval_query"] == "MiniMax 的创始人呢？"
+
+
 def test_expansion_translates_entities_and_words(pipeline):
     expander = pipeline.retriever.expander
     en = expander.expand("Who is the founder of StepFun and what is its valuation?", "en")
@@ -312,7 +326,7 @@ def test_rerank_prefers_the_passage_that_covers_the_whole_question(pipeline):
 
 @pytest.mark.parametrize(("text", "lang"), [("智谱的估值是多少？", "zh"), ("智譜的估值是多少？", "zh-Hant"),
                                             ("What is 阶跃星辰?", "en"), ("MiniMax 和 DeepSeek 的收入", "zh"),
-                                            ("Who founded Moonshot AI?", "en")])
+                                            ("Who founded Moonshot AI?", "en"), ("MiniMax呢？", "zh")])
 def test_language_detection(text, lang):
     assert detect_language(text) == lang
 
