@@ -119,6 +119,7 @@ class EnglishToChinese:
             except OSError as exc:
                 log.warning("cannot cache the dictionary in %s: %s", cache_dir, exc)
         self._table, self._names, self._synonyms = tables["words"], tables["names"], tables["synonyms"]
+        self._glosses: dict[str, list[str]] | None = None  # Chinese word → its glosses, made at the first need
         self.spelling_characters: str = tables["spelling"]
         simplemma.lemmatize("models", lang="en")  # reads its English table (0.3 s) now, not at the first question
 
@@ -145,6 +146,25 @@ class EnglishToChinese:
         lemma = simplemma.lemmatize(word.lower(), lang="en")
         forms = [lemma + "er", lemma + "or"] + ([lemma + "r"] if lemma.endswith("e") else [])
         return list(dict.fromkeys(z for form in forms for z in self._table.get(form, [])))
+
+    def chinese_agent_nouns(self, verb: str) -> list[str]:
+        """Chinese words for the one who does what a Chinese verb says: 创立 ("to found") → 创始人 ("founder").
+
+        Only words sharing a character with the verb: "to direct" is also what a 经理 does.
+        """
+        if self._glosses is None:
+            glosses: dict[str, list[str]] = {}
+            for gloss, words in self._table.items():
+                for w in words:
+                    glosses.setdefault(w, []).append(gloss)
+            self._glosses = glosses
+        found = []
+        for gloss in self._glosses.get(verb, [])[:4]:
+            word = gloss.removeprefix("to ")
+            if " " in word:
+                continue
+            found += self._table.get(word + "er", []) + self._table.get(word + "or", []) + self.agent_nouns(word)
+        return [w for w in dict.fromkeys(found) if w != verb and set(w) & set(verb)]
 
     def lookup_stems(self, word: str) -> list[list[str]]:
         """The Chinese words for an English word, for the name it heads a gloss of, and for its lemma.

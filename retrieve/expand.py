@@ -385,16 +385,22 @@ class QueryExpander:
             concepts.append([f"{year}年{month}月", *(f"{year}{sep}{month:02d}" for sep in "/.-")])
             covered.update(tokenize(m.group(0)))
         synonyms: list[list[str]] = [[] for _ in concepts]  # names and dates are taken as written
+        asks_who = bool(_ASKS_WHO.search(query))
         for token in tokenize(query):
             if asks_or_joins(token):
                 continue
             if token not in covered and not any(token in n for c in concepts for n in c):
-                concepts.append([token, *sub_words(token)])
+                # "谁创立了智谱？" is answered by "创始人唐杰……": who does what a verb says is its agent noun.
+                agents = [w for w in self._cedict.chinese_agent_nouns(token) if w in self.doc_freq] if asks_who else []
+                concepts.append([token, *sub_words(token), *agents])
                 # Words the dictionary glosses alike, written as words of their own in the corpus: a question's
                 # 创办 is the articles' 成立.
                 written = [w for w in self._cedict.synonyms(token) if w in self.doc_freq]
                 synonyms.append(sorted(written, key=lambda w: -self.doc_freq[w])[:SYNONYMS])
         return [c + s for c, s in zip(concepts, synonyms, strict=True)], concepts
+
+
+_ASKS_WHO = re.compile(r"谁|哪位|什么人|何人")
 
 
 def _figures(rest: str) -> list[list[str]]:

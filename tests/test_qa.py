@@ -302,6 +302,19 @@ def test_a_who_question_finds_the_agent_noun_of_its_verb(pipeline):
     assert "作者" in expander.expand("Who wrote the poem?", "en").terms
 
 
+def test_a_chinese_who_question_finds_the_agent_noun_of_its_verb(pipeline):
+    # "谁创立了智谱？" is answered by "创始人唐杰……", where the article never says 创立.
+    from retrieve.expand import QueryExpander
+
+    expander = QueryExpander({"创立": 2, "创始人": 9, "投资人": 3}, pipeline.settings.data_dir / "cache")
+    founded = next(c for c in expander.expand("谁创立了这家公司？", "zh").concepts if c[0] == "创立")
+    assert "创始人" in founded
+    assert "创始人" not in next(c for c in expander.expand("这家公司何时创立？", "zh").concepts if c[0] == "创立")
+    assert set(expander._cedict.chinese_agent_nouns("执导")) >= {"导演"}  # not 经理, though both "direct"
+    assert "经理" not in expander._cedict.chinese_agent_nouns("执导")
+    assert pipeline.ask("谁创立了智谱？").short_answer == "唐杰"
+
+
 def test_a_chinese_question_word_finds_the_synonym_the_articles_write(pipeline, tmp_path):
     # CC-CEDICT glosses 创办, 成立 and 创立 first as "to establish"; the articles say 零一万物成立, never 创办.
     from retrieve.expand import QueryExpander
