@@ -660,7 +660,7 @@ def extract_span(question: str, sentence: str, kind: str | None = None, *, peopl
     if chosen == aligned:
         a, b = _after_colon(s, a, b)
     if kind == TIME and _ASKS_YEAR.search(q) and not _ASKS_DAY.search(q):
-        year = re.match(r"(?:公元前?)?\d{3,4}\s*年(?=\s*\d{1,2}\s*月)", s[a:b])
+        year = re.match(r"(?:公元前?)?\d{3,4}\s*年(?=\s*\d{1,2}\s*月)|\d{4}(?=[./-]\d{1,2}(?!\d))", s[a:b])
         b = a + year.end() if year else b  # "哪一年" asks for the year, not the day
     b = _with_head_noun(q, s, a, b)
     text = sentence[a:b].strip()

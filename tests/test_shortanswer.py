@@ -256,6 +256,7 @@ def test_a_ratio_is_one_answer_but_a_model_version_is_none():
 def test_a_question_for_the_year_gets_the_year_alone():
     assert extract_span("特斯拉是哪一年去世的？", "特斯拉于 1943 年 1 月 7 日去世。").text == "1943 年"
     assert extract_span("特斯拉是什么时候去世的？", "特斯拉于 1943 年 1 月 7 日去世。").text == "1943 年 1 月 7 日"
+    assert extract_span("智谱在哪一年成立？", "2019.06 智谱 AI 成立").text == "2019"  # a timeline's date too
 
 
 @pytest.mark.parametrize(("question", "sentence", "span"), [
