@@ -15,6 +15,8 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 # Lines an OCR pass broke into lone characters ("作为免费调用模型 力 公 入 存 ， 有 出 小程序") read as nothing.
 BROKEN_SHARE = 0.3
 BROKEN_MIN = 4
+# A whole quotation and the short clause after it saying who said it are one sentence.
+ATTRIBUTION_CHARS = 40
 
 
 # One answer splits each retrieved passage several times (evidence signals, quote candidates, the sentences
@@ -22,13 +24,26 @@ BROKEN_MIN = 4
 @lru_cache(maxsize=8192)
 def split_sentences(text: str) -> tuple[str, ...]:
     """Sentences (or table rows) of a passage, each an exact substring of it, list bullets removed."""
-    out = []
+    spans: list[tuple[int, int]] = []
     for m in _SENTENCE.finditer(text):
-        s = m.group(0).strip()
+        if spans and _attributed(text[spans[-1][0]:spans[-1][1]], m.group(0)) and spans[-1][1] == m.start():
+            spans[-1] = (spans[-1][0], m.end())  # "“……。”肖仰华告诉记者。" is one sentence: the quote and who said it
+        else:
+            spans.append(m.span())
+    out = []
+    for start, end in spans:
+        s = text[start:end].strip()
         s = _BULLET.sub("", s) if not s.startswith("|") else s
         if len(s) >= 6 and any(c.isalnum() for c in s) and not set(s) <= set("|-: "):
             out.append(s)
     return tuple(out)
+
+
+def _attributed(quote: str, after: str) -> bool:
+    """Whether ``after`` only says who said ``quote``, a whole quotation ("复旦大学教授肖仰华告诉记者。")."""
+    quote, after = quote.strip(), after.strip()
+    return (quote[:1] in "“「『\"" and quote[-1:] in "”」』\"" and 0 < len(after) <= ATTRIBUTION_CHARS
+            and after[:1] not in "“「『\"" and after[-1:] in "。！？!?")
 
 
 def says_something(sentence: str) -> bool:

@@ -22,7 +22,7 @@ from index.store import IndexData
 log = logging.getLogger(__name__)
 
 # Bump when the splitting changes, so kept vectors are recomputed.
-SPLIT_VERSION = "2"
+SPLIT_VERSION = "3"
 FILE_NAME = "sentence_vectors.npz"
 # Larger indexes rank by chunk vectors alone: their sentence vectors would cost minutes to build and
 # gigabytes to hold.

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from common.sentences import split_sentences
 from retrieve.sentences import SentenceVectors, split
 
 
@@ -79,3 +80,13 @@ def test_a_line_broken_into_lone_characters_says_nothing_but_a_table_row_does():
     assert not says_something("DeepSeek 同名网页端主 作为免费调用模型 力 公 入 存 ， 有 出 小程序 能 很多优化。")
     assert says_something("苏格兰 和 英格兰 在 1707 年合并。")  # a few spaced words are still a sentence
     assert says_something("| 2023/07 | B+ 轮 | 约 3 亿 | 40 亿 | 美团 |")
+
+
+def test_a_quotation_and_who_said_it_are_one_sentence():
+    text = ("“不要因为追随DeepSeek，而错过下一个DeepSeek。”复旦大学教授肖仰华告诉记者。"
+            "在他看来，DeepSeek的崛起是必然。“它背后的母公司很强。”")
+    assert split_sentences(text) == ("“不要因为追随DeepSeek，而错过下一个DeepSeek。”复旦大学教授肖仰华告诉记者。",
+                                     "在他看来，DeepSeek的崛起是必然。", "“它背后的母公司很强。”")
+    # A new quotation, or a long sentence after the quote, is a sentence of its own.
+    assert len(split_sentences("“这是第一句话。”“这是第二句话。”")) == 2
+    assert len(split_sentences("“这是一句引语。”" + "随后他又补充说明了很多很多别的事情" * 3 + "。")) == 2
