@@ -11,9 +11,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _english_words(text: str) -> int:
-    # Names such as "MiniMax" or "DeepSeek" appear in Chinese questions too; lower-case words and a
-    # capitalised first word are what make a question English.
-    # A capitalised word alone is a name: "MiniMax呢？" is Chinese.
+    # Names such as "MiniMax" or "DeepSeek" appear in Chinese questions too; lower-case words, and a
+    # capitalised first word beside them, are what make a question English ("MiniMax呢？" is Chinese).
     words = _LATIN_WORD.findall(text)
     count = sum(1 for w in words if w.islower())
     if count and text.lstrip().startswith(words[0]) and not words[0].islower():

@@ -241,10 +241,10 @@ def render_ordinal(match: re.Match[str]) -> str:
     return _ordinal(int(match.group("n")))
 
 
-def render_figures(text: str, before: str = "", after: str = "") -> str:
+def render_figures(text: str, preceding: str = "", following: str = "") -> str:
     """``text`` with its dates and figures in English, other text unchanged; "到" between two is "to".
 
-    ``before`` and ``after`` are the text around it (a span's sentence), which says what a count counts.
+    ``preceding`` and ``following`` are the text around it (a span's sentence): they say what a count counts.
     """
     out: list[str] = []
     pos, last = 0, -1
@@ -259,8 +259,8 @@ def render_figures(text: str, before: str = "", after: str = "") -> str:
             break
         match, render = min(found, key=lambda f: f[0].start())  # the earliest; an era before a date before an amount
         if render in (render_amount, render_count):
-            around = f"{before}{text}{after}"
-            rendered = render(match, _counts_companies(around, len(before) + match.start(), len(before) + match.end()))
+            around, at = f"{preceding}{text}{following}", len(preceding)
+            rendered = render(match, _counts_companies(around, at + match.start(), at + match.end()))
         else:
             rendered = render(match)
         end = match.end()

@@ -77,9 +77,10 @@ def test_points_are_points_and_an_ordinal_or_a_time_is_no_count():
 
 
 def test_a_count_of_companies_is_said_so_only_where_the_text_says_so():
-    assert render_figures("31家", before="中国机构占") == "31"
-    assert render_figures("20家", before="投资了", after="AI初创企业") == "20 companies"
-    assert render_figures("3家", before="国内大模型创业公司中有") == "3 companies"
+    assert render_figures("31家", preceding="中国机构占") == "31"
+    assert render_figures("20家", preceding="投资了", following="AI初创企业") == "20 companies"
+    assert render_figures("3家", preceding="国内大模型创业公司中有") == "3 companies"
+    assert render_figures("31家和5家", following="公司") == "31 companies and 5 companies"  # each reads the text around
     renderer = NameRenderer()
     assert renderer.render("374家", sentence="有374家上市公司，总资本1625.84亿欧元。") == "374 companies (374家)"
     assert renderer.render("31家", sentence="中国机构占31家，美国占37家。") == "31 (31家)"
