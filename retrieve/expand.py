@@ -400,7 +400,8 @@ class QueryExpander:
         return [c + s for c, s in zip(concepts, synonyms, strict=True)], concepts
 
 
-_ASKS_WHO = re.compile(r"谁|哪位|什么人|何人")
+# Who does something, not with or for whom ("和谁一起创办" asks for a co-founder, not the 创始人).
+_ASKS_WHO = re.compile(r"(?<![和与跟同给向对为])(?:谁|哪位|什么人|何人)")
 
 
 def _figures(rest: str) -> list[list[str]]:

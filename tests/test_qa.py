@@ -310,6 +310,8 @@ def test_a_chinese_who_question_finds_the_agent_noun_of_its_verb(pipeline):
     founded = next(c for c in expander.expand("谁创立了这家公司？", "zh").concepts if c[0] == "创立")
     assert "创始人" in founded
     assert "创始人" not in next(c for c in expander.expand("这家公司何时创立？", "zh").concepts if c[0] == "创立")
+    with_whom = expander.expand("他和谁一起创立了这家公司？", "zh").concepts  # a co-founder, not the 创始人
+    assert "创始人" not in next(c for c in with_whom if c[0] == "创立")
     assert set(expander._cedict.chinese_agent_nouns("执导")) >= {"导演"}  # not 经理, though both "direct"
     assert "经理" not in expander._cedict.chinese_agent_nouns("执导")
     assert pipeline.ask("谁创立了智谱？").short_answer == "唐杰"
