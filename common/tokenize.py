@@ -26,7 +26,7 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _FUNCTION_CHARS = frozenset(w for w in STOPWORDS if len(w) == 1 and _CJK_WORD.fullmatch(w))
 # "第几名", "几个", "哪家", "什么样": words that ask; they name nothing a passage could hold.
 _MEASURE = "个家位里儿款种国所些样年天月日条部本座场支项届次名只间类号"
-_ASKING_COUNT = re.compile(rf"第?几[{_MEASURE}]?|哪一?[{_MEASURE}]?|什么样|为何|谁家|多长时间")
+_ASKING = re.compile(rf"第?几[{_MEASURE}]?|哪一?[{_MEASURE}]?|什么样|为何|谁家|多长时间")
 
 
 def is_word(token: str) -> bool:
@@ -48,7 +48,7 @@ def tokenize(text: str) -> list[str]:
 
 def asks_or_joins(token: str) -> bool:
     """Whether a question's token only asks ("第几名") or fuses function words ("在排名中是" cut as "中是")."""
-    return bool(_ASKING_COUNT.fullmatch(token)) or (len(token) <= 3 and all(c in _FUNCTION_CHARS for c in token))
+    return bool(_ASKING.fullmatch(token)) or (len(token) <= 3 and all(c in _FUNCTION_CHARS for c in token))
 
 
 def _compound_parts(token: str) -> list[str]:

@@ -127,11 +127,8 @@ def _counts_companies(text: str, start: int, end: int) -> bool:
     return bool(_COMPANY_WORDS.search(text[max(0, start - 8):start]) or _COMPANY_WORDS.search(text[end:end + 6]))
 
 
-def render_amount(match: re.Match[str], companies: bool | None = None) -> str:
-    """One matched Chinese figure in English.
-
-    ``companies`` says whether a 家 count is of companies; without it, the text around the match tells.
-    """
+def render_amount(match: re.Match[str], companies: bool) -> str:
+    """One matched Chinese figure in English; ``companies`` says whether a 家 count is of companies."""
     try:
         value = Decimal(match.group("num").replace(",", ""))
     except InvalidOperation:
@@ -151,8 +148,7 @@ def render_amount(match: re.Match[str], companies: bool | None = None) -> str:
         return f"{approx}{_CURRENCY[unit]}{number}{plus}"
     if unit in _COUNTING:
         return f"{approx}{number}{plus}"
-    if unit == "家" and not (_counts_companies(match.string, match.start(), match.end())
-                            if companies is None else companies):
+    if unit == "家" and not companies:
         return f"{approx}{number}{plus}"
     if unit in _COUNTERS:
         one, many = _COUNTERS[unit]
@@ -163,10 +159,10 @@ def render_amount(match: re.Match[str], companies: bool | None = None) -> str:
     return f"{approx}{number}{plus}"
 
 
-def render_count(match: re.Match[str], companies: bool | None = None) -> str:
+def render_count(match: re.Match[str], companies: bool) -> str:
     """A count in Chinese numerals: ``两次`` → ``twice``, ``五位`` → ``five people``, ``三千万元`` → ``RMB 30 million``.
 
-    Under ten it reads in words, as English writes small counts.
+    Under ten it reads in words, as English writes small counts; ``companies`` as for :func:`render_amount`.
     """
     if re.search(f"[{_CN_DIGIT}]{{2}}", match.group("cn")):
         return match.group(0)  # "三四家" is three or four, "唯一一家" the only one
@@ -179,8 +175,6 @@ def render_count(match: re.Match[str], companies: bool | None = None) -> str:
                    if value >= size and value % size == 0), str(value))
     text = f"{match.group('approx') or ''}{digits}{match.group('plus') or ''}{match.group('unit')}"
     amount = _AMOUNT.fullmatch(text)
-    if companies is None:
-        companies = _counts_companies(match.string, match.start(), match.end())
     rendered = render_amount(amount, companies) if amount else match.group(0)
     if 0 < value < 10 and not match.group("plus"):
         if match.group("unit") == "次" and value <= 2:
@@ -248,6 +242,7 @@ def render_figures(text: str, preceding: str = "", following: str = "") -> str:
     """
     out: list[str] = []
     pos, last = 0, -1
+    around, at = f"{preceding}{text}{following}", len(preceding)  # what each count's neighbouring words say
     while pos < len(text):
         amount = next((m for m in _AMOUNT.finditer(text, pos) if m.group("num")), None)
         found = [(m, render) for m, render in ((_ERA.search(text, pos), render_era),
@@ -259,7 +254,6 @@ def render_figures(text: str, preceding: str = "", following: str = "") -> str:
             break
         match, render = min(found, key=lambda f: f[0].start())  # the earliest; an era before a date before an amount
         if render in (render_amount, render_count):
-            around, at = f"{preceding}{text}{following}", len(preceding)
             rendered = render(match, _counts_companies(around, at + match.start(), at + match.end()))
         else:
             rendered = render(match)
